@@ -1,0 +1,25 @@
+"""Importers (one module per format) and the functions that read files and folders."""
+
+from __future__ import annotations
+
+import importlib
+
+from .core import activity_id_for, read_activity, read_bytes
+from .registry import formats, register_format, sniff_format
+
+# Each format module registers itself when imported.
+for _name in ("fit", "gpx", "tcx"):
+    try:
+        importlib.import_module(f"{__name__}.{_name}")
+    except ModuleNotFoundError as _exc:  # pragma: no cover - only while a module is written
+        if _exc.name != f"{__name__}.{_name}":
+            raise
+
+__all__ = [
+    "activity_id_for",
+    "formats",
+    "read_activity",
+    "read_bytes",
+    "register_format",
+    "sniff_format",
+]

@@ -1,0 +1,135 @@
+"""Reading one activity: :func:`read_activity`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from typing import BinaryIO
+
+from ..activity import DEFAULT_MAX_GAP_S, Activity, finalize
+from ..elevation import DEFAULT_ELEVATION_GAIN, ElevationGain
+from ..exceptions import ParseError, RunloadError, UnsupportedFormatError
+from .registry import formats, gunzip_bounded, is_gzip, sniff_format
+
+__all__ = ["activity_id_for", "load_source", "read_activity", "read_bytes"]
+
+Source = str | os.PathLike[str] | BinaryIO
+
+
+def activity_id_for(content: bytes) -> str:
+    """Stable activity id: the first 16 hex digits of the SHA-256 of the decompressed content."""
+    return hashlib.sha256(content).hexdigest()[:16]
+
+
+def load_source(source: Source) -> tuple[bytes, str]:
+    """Read ``source`` (a path or a binary file object) into memory; return (bytes, display path)."""
+    if isinstance(source, str | os.PathLike):
+        path = os.fspath(source)
+        try:
+            with open(path, "rb") as fh:
+                return fh.read(), path
+        except OSError as exc:
+            raise RunloadError(
+                f"cannot open: {exc.strerror or exc}", path=path, reason="unreadable"
+            ) from exc
+    read = getattr(source, "read", None)
+    if read is None:
+        raise TypeError(f"source must be a path or a binary file object, not {type(source).__name__}")
+    data = read()
+    if isinstance(data, str):
+        raise TypeError("source must be opened in binary mode ('rb')")
+    name = getattr(source, "name", None)
+    return bytes(data), str(name) if isinstance(name, str) else "<stream>"
+
+
+def read_bytes(
+    data: bytes,
+    *,
+    path: str = "<stream>",
+    format: str | None = None,
+    timezone: str | dt.tzinfo | None = None,
+    elevation: ElevationGain = DEFAULT_ELEVATION_GAIN,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+) -> Activity:
+    """Like :func:`read_activity` for content already in memory."""
+    depth = 0
+    while is_gzip(data):
+        depth += 1
+        if depth > 2:
+            raise UnsupportedFormatError(
+                "gzip nested more than twice", path=path, reason="nested_gzip", offset=0
+            )
+        data = gunzip_bounded(data, path=path)
+    if not data:
+        raise ParseError("file is empty", path=path, reason="empty", offset=0)
+    fmt = format.lower() if format else sniff_format(data, path, path=path)
+    spec = formats().get(fmt)
+    if spec is None:
+        raise UnsupportedFormatError(
+            f"unknown format {format!r}; known: {', '.join(sorted(formats()))}",
+            path=path,
+            reason="unsupported_format",
+        )
+    try:
+        raw = spec.reader(data, path=path)
+    except RunloadError as exc:
+        raise exc.with_path(path) from exc.__cause__
+    except (ValueError, KeyError, IndexError, TypeError, OverflowError, UnicodeError) as exc:
+        # A dependency or an unforeseen corner: never let it escape bare.
+        raise ParseError(
+            f"cannot decode {fmt.upper()} content: {type(exc).__name__}: {exc}",
+            path=path,
+            reason="parse_error",
+        ) from exc
+    return finalize(
+        raw,
+        activity_id=activity_id_for(data),
+        source_path=path,
+        timezone=timezone,
+        elevation=elevation,
+        max_gap_s=max_gap_s,
+    )
+
+
+def read_activity(
+    source: Source,
+    *,
+    format: str | None = None,
+    timezone: str | dt.tzinfo | None = None,
+    elevation: ElevationGain = DEFAULT_ELEVATION_GAIN,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+) -> Activity:
+    """Read one FIT, GPX or TCX file (optionally gzipped).
+
+    Parameters
+    ----------
+    source : path or binary file object
+        The file.  Its format is sniffed from the content (FIT header, XML root
+        element, gzip magic) and, failing that, from the suffix.
+    format : {"fit", "gpx", "tcx"}, optional
+        Skip sniffing and read as this format.
+    timezone : str or tzinfo, optional
+        IANA zone for files that do not carry their own UTC offset (GPX, TCX,
+        FIT without ``local_timestamp``).  Default: the zone of the first GPS
+        position (offline lookup), else UTC.
+    elevation : ElevationGain
+        How elevation gain and loss are computed (default: 3 m hysteresis).
+    max_gap_s : float
+        A gap between samples longer than this is a pause. [s]
+
+    Returns
+    -------
+    Activity
+
+    Raises
+    ------
+    RunloadError
+        A subclass naming the file, a reason code and, where known, the byte
+        offset or line: :class:`~runload.UnsupportedFormatError`,
+        :class:`~runload.ParseError`, :class:`~runload.UnsafeInputError`.
+    """
+    data, path = load_source(source)
+    return read_bytes(
+        data, path=path, format=format, timezone=timezone, elevation=elevation, max_gap_s=max_gap_s
+    )
