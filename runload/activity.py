@@ -44,8 +44,11 @@ class RawActivity:
     it need not be sorted.  ``pauses`` are (start, end) UTC intervals during
     which the recording was paused (FIT timer stops, TCX track splits, GPX
     segment breaks).  ``totals`` holds the device's own totals where the file
-    has them (keys like the summary fields), used only when the samples cannot
-    give a value.
+    has them (keys like the summary fields), used when the samples cannot give
+    a value, or when ``complete`` is False: the file was damaged, the samples
+    stop early, and the device's totals still describe the whole activity.
+    ``gaps_are_pauses`` is False where the file records its pauses explicitly
+    (FIT timer events), so that sparse recording is not mistaken for stops.
     """
 
     format: str
@@ -63,6 +66,8 @@ class RawActivity:
     totals: dict[str, float] = field(default_factory=dict)
     dropped_points: int = 0
     warnings: list[str] = field(default_factory=list)
+    complete: bool = True
+    gaps_are_pauses: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,13 +153,36 @@ def clean_samples(samples: pd.DataFrame) -> pd.DataFrame:
     frame = frame.set_axis(idx, axis=0)
     if not frame.index.is_monotonic_increasing:
         frame = frame.sort_index(kind="stable")
-    if frame.index.has_duplicates:
-        frame = frame[~frame.index.duplicated(keep="first")]
     frame = frame.reindex(columns=list(SAMPLE_COLUMNS)).astype("float64")
+    if frame.index.has_duplicates:
+        # Some recorders write two records per second (position, then sensors): merge them.
+        frame = frame.groupby(level=0, sort=False).first()
     frame.index.name = "time"
     if frame.index.unit != "ns":
         frame.index = frame.index.as_unit("ns")
     return frame
+
+
+#: Samples separated from the bulk of an activity by more than this are clock glitches. [s]
+MAX_TIME_JUMP_S = 48 * 3600.0
+
+
+def drop_time_outliers(samples: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Keep the largest run of samples without a time jump over :data:`MAX_TIME_JUMP_S`.
+
+    Returns the kept samples and how many were dropped (clock glitches such as
+    a last record dated decades ahead).
+    """
+    if len(samples) < 2:
+        return samples, 0
+    t = samples.index.asi8
+    breaks = np.flatnonzero(np.diff(t) > MAX_TIME_JUMP_S * 1e9) + 1
+    if breaks.size == 0:
+        return samples, 0
+    bounds = np.concatenate([[0], breaks, [len(t)]])
+    k = int(np.argmax(np.diff(bounds)))
+    kept = samples.iloc[bounds[k] : bounds[k + 1]]
+    return kept, len(samples) - len(kept)
 
 
 def _moving_time_s(t: np.ndarray, pauses: list[tuple[float, float]], max_gap_s: float) -> float:
@@ -201,7 +229,14 @@ def finalize(
     """Apply the shared rules to what an importer read and build the :class:`Activity`."""
     for message in raw.warnings:
         warnings.warn(f"{source_path}: {message}", DataQualityWarning, stacklevel=3)
-    samples = clean_samples(raw.samples)
+    samples, n_glitch = drop_time_outliers(clean_samples(raw.samples))
+    if n_glitch:
+        warnings.warn(
+            f"{source_path}: {n_glitch} samples more than {MAX_TIME_JUMP_S / 3600:.0f} h away "
+            "from the rest of the activity dropped (clock glitch)",
+            DataQualityWarning,
+            stacklevel=3,
+        )
     t_s = samples.index.asi8.astype("float64") / 1e9 if len(samples) else np.array([])
     sport = raw.sport.lower() if raw.sport else None
 
@@ -241,7 +276,7 @@ def finalize(
         pauses = [
             (p0.value / 1e9, p1.value / 1e9) for p0, p1 in raw.pauses if p1 > p0
         ]
-        moving_s = _moving_time_s(t_s, pauses, max_gap_s)
+        moving_s = _moving_time_s(t_s, pauses, max_gap_s if raw.gaps_are_pauses else np.inf)
     else:
         if raw.start_time is None:
             from .exceptions import ParseError
@@ -251,6 +286,22 @@ def finalize(
         start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
         elapsed_s = float(raw.totals.get("elapsed_time_s", 0.0))
         moving_s = float(raw.totals.get("moving_time_s", elapsed_s))
+    if not raw.complete:
+        # Damaged file: the samples stop early; the device's totals cover the whole activity.
+        for key in ("distance_m", "elapsed_time_s", "moving_time_s", "ascent_m", "descent_m"):
+            total = raw.totals.get(key)
+            if total is None or not np.isfinite(total):
+                continue
+            if key == "distance_m" and total > (distance_m if np.isfinite(distance_m) else 0):
+                distance_m = float(total)
+            elif key == "elapsed_time_s" and total > elapsed_s:
+                elapsed_s = float(total)
+            elif key == "moving_time_s" and total > moving_s:
+                moving_s = float(total)
+            elif key == "ascent_m" and not (np.isfinite(ascent_m) and ascent_m >= total):
+                ascent_m = float(total)
+            elif key == "descent_m" and not (np.isfinite(descent_m) and descent_m >= total):
+                descent_m = float(total)
     moving_s = min(moving_s, elapsed_s)
 
     # Local offset: the file's own, else the argument, else the first fix's zone, else UTC.

@@ -4,9 +4,10 @@ A naive sum of positive differences counts every wobble of the sensor as
 climbing and overstates gain several-fold on GPS elevation.  runload applies
 a *hysteresis*: the reference level moves only once elevation has left it by
 more than ``threshold_m`` (GoldenCheetah and Runalyze use 3 m; heartandsole a
-5 m threshold).  The default here was chosen by measurement on the corpus of
-real device files against the devices' own ``total_ascent`` (see
-``docs/accuracy.md``).
+5 m threshold).  runload first takes a 10 s centred rolling median (which
+removes single-sample spikes without flattening real climbs) and then applies
+a 2 m hysteresis.  The default was chosen by measurement on the corpus of real
+device files against the devices' own ``total_ascent`` (see ``docs/accuracy.md``).
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ class ElevationGain:
     """
 
     method: Method = "hysteresis"
-    threshold_m: float = 3.0
-    smooth_window_s: float = 0.0
+    threshold_m: float = 2.0
+    smooth_window_s: float = 10.0
 
     def __post_init__(self) -> None:
         if self.method not in ("hysteresis", "naive"):

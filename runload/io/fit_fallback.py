@@ -1,0 +1,64 @@
+"""The robust FIT decoder: fitdecode, used when the fast walker fails on a file."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+
+from ..activity import RawActivity
+from ..exceptions import ParseError
+
+__all__ = ["read_fit_fitdecode"]
+
+
+def read_fit_fitdecode(data: bytes, *, path: str) -> RawActivity:
+    """Read a FIT file with fitdecode into the same :class:`RawActivity` as the fast path."""
+    import fitdecode
+
+    from .fit import _WANTED, FIELD_TIMESTAMP, _assemble
+
+    rows: dict[int, list[dict[int, Any]]] = {g: [] for g in _WANTED}
+    warns: list[str] = []
+    damaged = False
+    try:
+        with fitdecode.FitReader(
+            io.BytesIO(data),
+            check_crc=fitdecode.CrcCheck.WARN,
+            error_handling=fitdecode.ErrorHandling.WARN,
+        ) as reader:
+            for frame in reader:
+                if frame.frame_type != fitdecode.FIT_FRAME_DATA:
+                    continue
+                gnum = frame.global_mesg_num
+                if gnum not in rows:
+                    continue
+                wanted = _WANTED[gnum]
+                values: dict[int, Any] = {}
+                for fld in frame.fields:
+                    num = fld.def_num
+                    if num in wanted and num not in values:
+                        values[num] = fld.raw_value
+                rows[gnum].append(values)
+    except fitdecode.FitError as exc:
+        if not rows[20]:
+            raise ParseError(f"cannot decode FIT: {exc}", path=path, reason="parse_error") from exc
+        warns.append(f"decoding stopped early ({exc}); the records before it were kept")
+        damaged = True
+
+    msgs: dict[int, tuple[Any, dict[int, Any], Any]] = {}
+    for gnum, found in rows.items():
+        fields: dict[int, Any] = {}
+        for num in _WANTED[gnum]:
+            column = [r.get(num) for r in found]
+            if any(isinstance(v, str) for v in column):
+                fields[num] = np.array(column, dtype=object)
+            else:
+                fields[num] = np.array(
+                    [np.nan if v is None or isinstance(v, tuple | bytes) else float(v) for v in column],
+                    dtype="float64",
+                )
+        msgs[gnum] = (np.arange(len(found)), fields, np.full(len(found), -1))
+    del FIELD_TIMESTAMP
+    return _assemble(msgs, warns, path, damaged=damaged)
