@@ -15,12 +15,13 @@ from .exceptions import (
     UnsafeInputError,
     UnsupportedFormatError,
 )
-from .io import read_activity
+from .io import ActivityLog, read_activities, read_activity
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Activity",
+    "ActivityLog",
     "ArchiveError",
     "CorruptFileWarning",
     "DataQualityWarning",
@@ -33,5 +34,6 @@ __all__ = [
     "UnsupportedFormatError",
     "__version__",
     "ascent_descent",
+    "read_activities",
     "read_activity",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 
+from .batch import ActivityLog, read_activities
 from .core import activity_id_for, read_activity, read_bytes
 from .registry import formats, register_format, sniff_format
 
@@ -16,8 +17,10 @@ for _name in ("fit", "gpx", "tcx"):
             raise
 
 __all__ = [
+    "ActivityLog",
     "activity_id_for",
     "formats",
+    "read_activities",
     "read_activity",
     "read_bytes",
     "register_format",

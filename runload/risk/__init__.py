@@ -1,0 +1,110 @@
+"""Risk rules: training patterns the article links to ankle overuse, with graded evidence.
+
+One module per trigger (``distance_jump``, ``long_run_spike``, ``treadmill_to_road``,
+``uphill_overload``, ``worn_shoes``, ``ankle_weights``); each registers its rule with
+:func:`register_rule` where it is defined.  :func:`evaluate` runs every registered
+rule with the thresholds of a :class:`RiskProfile`.
+
+Flags inform; they never diagnose.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from .flag import (
+    EVIDENCE_GRADES,
+    FLAG_FIELDS,
+    SEVERITIES,
+    Flag,
+    Rule,
+    flags_frame,
+    register_rule,
+    rule_info,
+    rules,
+)
+from .pain import locate_structure, pain_context, read_pain_journal
+from .profile import RiskProfile
+
+#: Trigger ids of the built-in rules (a contract: the module of each has the same name).
+TRIGGERS: tuple[str, ...] = (
+    "distance_jump",
+    "long_run_spike",
+    "treadmill_to_road",
+    "uphill_overload",
+    "worn_shoes",
+    "ankle_weights",
+)
+
+for _name in TRIGGERS:
+    importlib.import_module(f"{__name__}.{_name}")
+
+__all__ = [
+    "EVIDENCE_GRADES",
+    "FLAG_FIELDS",
+    "SEVERITIES",
+    "TRIGGERS",
+    "Flag",
+    "RiskProfile",
+    "Rule",
+    "evaluate",
+    "flags_frame",
+    "locate_structure",
+    "pain_context",
+    "read_pain_journal",
+    "register_rule",
+    "rule_info",
+    "rules",
+]
+
+
+def evaluate(
+    activities: pd.DataFrame,
+    *,
+    profile: RiskProfile | None = None,
+    gear_map: Mapping[str, object] | None = None,
+    tags: Mapping[str, Iterable[str] | str] | None = None,
+    triggers: Iterable[str] | None = None,
+) -> list[Flag]:
+    """Run the registered risk rules on an activities table.
+
+    Parameters
+    ----------
+    activities : DataFrame
+        The activities table (see :mod:`runload.schema`); not modified.
+    profile : RiskProfile, optional
+        Thresholds; the defaults of :class:`RiskProfile` when omitted.  Rules listed in
+        ``profile.disabled`` are skipped.
+    gear_map : mapping, optional
+        Shoes to date ranges, for activities without a ``gear`` value (see
+        :func:`runload.risk.worn_shoes.worn_shoes`).
+    tags : mapping, optional
+        ``activity_id`` → user tags (e.g. ``"ankle weights"``).
+    triggers : iterable of str, optional
+        Run only these rules.
+
+    Returns
+    -------
+    list of Flag
+        Flags and ``info`` notices of every rule, sorted by date, then severity (highest
+        first).
+    """
+    profile = profile if profile is not None else RiskProfile()
+    registered = rules()
+    wanted = list(registered) if triggers is None else list(triggers)
+    for trigger in wanted:
+        if trigger not in registered:
+            raise KeyError(f"no risk rule {trigger!r}; known: {sorted(registered)}")
+    out: list[Flag] = []
+    for trigger in wanted:
+        if trigger in profile.disabled:
+            continue
+        kwargs: dict[str, object] = dict(profile.options(trigger))
+        kwargs["gear_map"] = gear_map
+        kwargs["tags"] = tags
+        out.extend(registered[trigger](activities, **kwargs))
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(out, key=lambda f: (f.date, -order[f.severity], f.trigger, f.activity_ids))
