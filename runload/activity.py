@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .elevation import DEFAULT_ELEVATION_GAIN, ElevationGain, ascent_descent
-from .exceptions import DataQualityWarning
+from .exceptions import CorruptFileWarning, DataQualityWarning
 from .geo import path_distance_m
 from .schema import FOOT_SPORTS, SAMPLE_COLUMNS, SUMMARY_FIELDS, empty_samples
 from .timezones import offset_for_position, offset_for_zone
@@ -47,7 +47,9 @@ class RawActivity:
     has them (keys like the summary fields), used when the samples cannot give
     a value, or when ``complete`` is False: the file was damaged, the samples
     stop early, and the device's totals still describe the whole activity.
-    ``gaps_are_pauses`` is False where the file records its pauses explicitly
+    ``damage`` lists what was found broken (CRC mismatch, truncation): these
+    become :class:`~runload.CorruptFileWarning`, the other ``warnings``
+    :class:`~runload.DataQualityWarning`.  ``gaps_are_pauses`` is False where the file records its pauses explicitly
     (FIT timer events), so that sparse recording is not mistaken for stops.
     """
 
@@ -66,6 +68,7 @@ class RawActivity:
     totals: dict[str, float] = field(default_factory=dict)
     dropped_points: int = 0
     warnings: list[str] = field(default_factory=list)
+    damage: list[str] = field(default_factory=list)
     complete: bool = True
     gaps_are_pauses: bool = True
 
@@ -227,6 +230,8 @@ def finalize(
     max_gap_s: float = DEFAULT_MAX_GAP_S,
 ) -> Activity:
     """Apply the shared rules to what an importer read and build the :class:`Activity`."""
+    for message in raw.damage:
+        warnings.warn(f"{source_path}: {message}", CorruptFileWarning, stacklevel=3)
     for message in raw.warnings:
         warnings.warn(f"{source_path}: {message}", DataQualityWarning, stacklevel=3)
     samples, n_glitch = drop_time_outliers(clean_samples(raw.samples))

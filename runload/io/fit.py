@@ -158,6 +158,7 @@ class _Definition:
 class _Walk:
     definitions: list[_Definition] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    damage: list[str] = field(default_factory=list)
     any_compressed: bool = False
     damaged: bool = False
 
@@ -192,23 +193,23 @@ def _walk(data: bytes, path: str) -> _Walk:
         if header_size >= 14:
             header_crc = struct.unpack_from("<H", data, pos + 12)[0]
             if header_crc != 0 and header_crc != crc16(memoryview(data)[pos : pos + 12]):
-                walk.warnings.append(f"header CRC mismatch in the FIT header at byte {pos}")
+                walk.damage.append(f"header CRC mismatch in the FIT header at byte {pos}")
         start = pos + header_size
         end = start + data_size
         complete = end + 2 <= n
         if not complete:
-            walk.warnings.append(
+            walk.damage.append(
                 f"file is truncated: the header promises {data_size} data bytes from byte {start}, "
                 f"only {max(n - start, 0)} are present"
             )
             end = n
             walk.damaged = True
         elif data_size and crc16(memoryview(data)[pos:end]) != struct.unpack_from("<H", data, end)[0]:
-            walk.warnings.append(f"file CRC mismatch (FIT file starting at byte {pos})")
+            walk.damage.append(f"file CRC mismatch (FIT file starting at byte {pos})")
         stopped = _walk_messages(data, start, end, walk)
         if stopped is not None:
             walk.damaged = True
-            walk.warnings.append(
+            walk.damage.append(
                 f"decoding stopped at byte {stopped}: {walk.warnings.pop()}; "
                 "the records before it were kept"
             )
@@ -472,7 +473,9 @@ def _read_fit_fast(data: bytes, path: str) -> RawActivity:
     msgs = {g: _messages(buf, walk, g) for g in _WANTED}
     if walk.any_compressed:
         _resolve_compressed_timestamps(buf, walk, msgs)
-    return _assemble(msgs, walk.warnings, path, damaged=walk.damaged)
+    raw = _assemble(msgs, walk.warnings, path, damaged=walk.damaged)
+    raw.damage.extend(walk.damage)
+    return raw
 
 
 def _assemble(

@@ -61,4 +61,7 @@ def read_fit_fitdecode(data: bytes, *, path: str) -> RawActivity:
                 )
         msgs[gnum] = (np.arange(len(found)), fields, np.full(len(found), -1))
     del FIELD_TIMESTAMP
-    return _assemble(msgs, warns, path, damaged=damaged)
+    raw = _assemble(msgs, warns, path, damaged=damaged)
+    if damaged:
+        raw.damage.append(raw.warnings.pop(0))
+    return raw
