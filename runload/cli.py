@@ -1,0 +1,147 @@
+"""The ``runload`` command: a thin layer over the public functions.
+
+``runload analyze PATH...``  the flags and weekly load of a history
+``runload demo``             the same on a bundled, generated demo history
+``runload read PATH...``     the activities table only
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="runload",
+        description="Training load and the training patterns behind ankle overuse, "
+        "with the evidence behind each flag. Flags inform; they do not diagnose.",
+    )
+    parser.add_argument("--version", action="version", version=f"runload {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+        p.add_argument("--profile", type=Path, help="TOML file of risk thresholds (RiskProfile)")
+        p.add_argument("--pain", type=Path, help="pain journal CSV: date, location, score (0-10)")
+        p.add_argument("--timezone", help="IANA time zone for files without their own offset")
+        p.add_argument("--no-cache", action="store_true", help="do not use the parsed-file cache")
+        p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+
+    analyze = sub.add_parser("analyze", help="analyse activity files, folders or exports")
+    analyze.add_argument("paths", nargs="+", type=Path, help="files, folders or export zips")
+    common(analyze)
+
+    demo = sub.add_parser("demo", help="analyse a generated demo history (written to a temp folder)")
+    demo.add_argument("--keep", type=Path, help="write the demo files to this folder and keep them")
+    common(demo)
+
+    read = sub.add_parser("read", help="list the activities found in files or folders")
+    read.add_argument("paths", nargs="+", type=Path)
+    read.add_argument("--timezone", help="IANA time zone for files without their own offset")
+    read.add_argument("--format", choices=("table", "csv"), default="table")
+    return parser
+
+
+def _analyze(paths: Sequence[Path], args: argparse.Namespace) -> int:
+    from .analysis import analyze
+    from .risk import RiskProfile
+
+    profile = RiskProfile.from_toml(args.profile) if args.profile else None
+    kwargs: dict[str, object] = {}
+    if getattr(args, "no_cache", False):
+        kwargs["cache"] = None
+    if getattr(args, "jobs", None) is not None:
+        kwargs["jobs"] = args.jobs
+    result = analyze(
+        [str(p) for p in paths],
+        profile=profile,
+        timezone=args.timezone,
+        pain=args.pain,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    if len(result.activities) == 0:
+        reasons = ", ".join(sorted(set(result.errors["reason"]))) if len(result.errors) else "none"
+        print(
+            f"runload: no activity could be read from {len(paths)} path(s) "
+            f"({len(result.errors)} errors: {reasons})",
+            file=sys.stderr,
+        )
+        return 1
+    if args.format == "json":
+        print(result.to_json())
+    else:
+        print(result.to_text())
+    return 0
+
+
+def _read(args: argparse.Namespace) -> int:
+    from .io import read_activities
+
+    log = read_activities([str(p) for p in args.paths], timezone=args.timezone)
+    if len(log.activities) == 0:
+        print(f"runload: no activity could be read ({len(log.errors)} errors)", file=sys.stderr)
+        return 1
+    cols = [
+        "local_date",
+        "format",
+        "sport",
+        "surface",
+        "distance_m",
+        "moving_time_s",
+        "ascent_m",
+        "gear",
+        "name",
+    ]
+    table = log.activities[cols]
+    if args.format == "csv":
+        table.to_csv(sys.stdout)
+    else:
+        with pd.option_context("display.width", 160, "display.max_rows", 500):
+            print(table.to_string(float_format=lambda v: f"{v:.0f}"))
+        if len(log.errors):
+            print(f"\n{len(log.errors)} file(s) skipped:")
+            for row in log.errors.itertuples():
+                print(f"  {row.reason}: {row.message}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    warnings.simplefilter("ignore")  # the tables report what was skipped and why
+    from .exceptions import RunloadError
+
+    try:
+        if args.command == "analyze":
+            return _analyze(args.paths, args)
+        if args.command == "read":
+            return _read(args)
+        if args.command == "demo":
+            from .synth.history import write_demo
+
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                write_demo(args.keep)
+                return _analyze([args.keep], args)
+            with tempfile.TemporaryDirectory(prefix="runload-demo-") as tmp:
+                write_demo(Path(tmp))
+                return _analyze([Path(tmp)], args)
+    except (RunloadError, ValueError, OSError) as exc:
+        print(f"runload: {exc}", file=sys.stderr)
+        return 2
+    return 2  # pragma: no cover - argparse requires a command
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
