@@ -156,7 +156,8 @@ def clean_samples(samples: pd.DataFrame) -> pd.DataFrame:
     frame = frame.set_axis(idx, axis=0)
     if not frame.index.is_monotonic_increasing:
         frame = frame.sort_index(kind="stable")
-    frame = frame.reindex(columns=list(SAMPLE_COLUMNS)).astype("float64")
+    if tuple(frame.columns) != SAMPLE_COLUMNS or not (frame.dtypes == "float64").all():
+        frame = frame.reindex(columns=pd.Index(SAMPLE_COLUMNS, dtype=object)).astype("float64")
     if frame.index.has_duplicates:
         # Some recorders write two records per second (position, then sensors): merge them.
         frame = frame.groupby(level=0, sort=False).first()

@@ -90,7 +90,8 @@ def ascent_descent(
         import pandas as pd
 
         t = np.asarray(time_s, dtype="float64")[finite]
-        s = pd.Series(e, index=pd.to_datetime(t, unit="s"))
+        ns = (t * 1e9).astype("int64")
+        s = pd.Series(e, index=pd.DatetimeIndex(ns.view("M8[ns]")))
         e = (
             s.rolling(f"{cfg.smooth_window_s}s", center=True, min_periods=1)
             .median()

@@ -24,6 +24,22 @@ Series or DataFrame.  The conventions shared by all of them:
 
 Units are in the names: ``_km``, ``_m``, ``_s``; ratios end in ``_ratio``; counts are
 plain nouns (``runs``).  Definitions and sources are in ``docs/load.md``.
+
+References
+----------
+* Cook SD et al. Am J Sports Med 1985 (shoe cushioning versus mileage).
+* Foster C. Med Sci Sports Exerc 1998;30(7):1164-8 (monotony, strain).
+* Frandsen JSB et al. Br J Sports Med 2025;59(17):1203-10 (single-session spikes).
+* Gabbett TJ. Br J Sports Med 2016;50(5):273-80 (coupled ACWR).
+* Gottschall JS, Kram R. J Biomech 2005;38:445-52 (uphill/downhill forces).
+* Impellizzeri FM et al. Sports Med 2021;51(3):581-92 (ACWR critique).
+* Lolli L et al. Br J Sports Med 2019;53(15):921; Windt J, Gabbett TJ. Br J Sports Med
+  2019;53(16):988 (uncoupled ACWR).
+* Malisoux L et al. Scand J Med Sci Sports 2015;25:110-5 (parallel shoe use).
+* Milgrom C et al. Br J Sports Med 2003;37:160-3; Van Hooren B et al. Sports Med
+  2020;50:785-813 (treadmill versus overground).
+* Nielsen RO et al. J Orthop Sports Phys Ther 2014;44(10):739-47 (weekly progression).
+* Williams S et al. Br J Sports Med 2017;51(3):209-10 (EWMA ACWR).
 """
 
 from __future__ import annotations
@@ -1064,7 +1080,7 @@ def _assign_gear(runs: pd.DataFrame, gear: pd.DataFrame) -> np.ndarray:
     last = gear["last"].to_numpy(dtype=float)
     names = gear["gear"].to_numpy(dtype=object)
     ambiguous = 0
-    for i in np.flatnonzero([g is None for g in assigned]):
+    for i in np.flatnonzero([_missing(g) for g in assigned]):
         covering = np.flatnonzero((first <= day[i]) & (day[i] <= last))
         shoes = list(dict.fromkeys(names[covering]))
         if not shoes:
@@ -1129,14 +1145,15 @@ def shoe_mileage(
     runs = _prepare(activities, sports, "shoe_mileage")
     gear = _gear_table(gear_map)
     shoe = _assign_gear(runs, gear)
-    has = np.array([s is not None for s in shoe], dtype=bool)
+    has = np.array([not _missing(s) for s in shoe], dtype=bool)
     sel = runs.loc[has]
     shoes = pd.Series(shoe[has], index=sel.index, dtype=object)
     distance = sel["distance_km"].to_numpy(dtype=float)
     initial = gear.loc[gear["initial_km"] > 0].drop_duplicates("gear").set_index("gear")
     initial_km = shoes.map(initial["initial_km"]).fillna(0.0).to_numpy(dtype=float)
     cumulative = (
-        pd.Series(np.nan_to_num(distance, nan=0.0), index=sel.index).groupby(shoes.to_numpy())
+        pd.Series(np.nan_to_num(distance, nan=0.0), index=sel.index)
+        .groupby(shoes.to_numpy())
         .cumsum()
         .to_numpy(dtype=float)
     )
@@ -1190,7 +1207,7 @@ def shoe_rotation(
     day = runs["day"].to_numpy(dtype=np.int64)
     lows = np.searchsorted(day, day - (window_days - 1), side="left")
     counts = np.array(
-        [len({s for s in shoe[lo : i + 1] if s is not None}) for i, lo in enumerate(lows)],
+        [len({s for s in shoe[lo : i + 1] if not _missing(s)}) for i, lo in enumerate(lows)],
         dtype=np.int64,
     )
     return pd.Series(counts, index=runs.index, name="shoe_count")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ import pandas as pd
 
 from ..activity import RawActivity
 from ..exceptions import ParseError, UnsupportedFormatError
-from ..schema import FOOT_SPORTS
+from ..schema import FOOT_SPORTS, SAMPLE_COLUMNS
 from .registry import register_format
 
 __all__ = ["FIT_EPOCH_S", "crc16", "read_fit", "sniff_fit"]
@@ -110,12 +111,16 @@ def _crc_py(data: bytes | memoryview, crc: int = 0) -> int:
     return crc
 
 
-def _zero_shift_tables(n: int) -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint16]]:
+_CRC_WIDTH = 256  # bytes per chunk in the vectorised CRC
+
+
+@lru_cache(maxsize=4)
+def _zero_shift_tables(n: int) -> tuple[list[int], list[int]]:
     """Tables of the linear map 'append n zero bytes' for the low and high byte of a CRC."""
     values = np.concatenate([np.arange(256), np.arange(256) << 8]).astype(np.uint16)
     for _ in range(n):
         values = (values >> 8) ^ _CRC_TABLE[values & 0xFF]
-    return values[:256], values[256:]
+    return values[:256].tolist(), values[256:].tolist()
 
 
 def crc16(data: bytes | memoryview) -> int:
@@ -127,19 +132,19 @@ def crc16(data: bytes | memoryview) -> int:
     the CRC of ``B``.
     """
     n = len(data)
-    if n < 8192:
-        return _crc_py(data)
-    width = int(np.sqrt(n))
+    width = _CRC_WIDTH if n >= 64 * _CRC_WIDTH else _CRC_WIDTH // 4
     chunks = n // width
+    if chunks < 4:
+        return _crc_py(data)
     body = np.frombuffer(data, dtype=np.uint8, count=chunks * width).reshape(chunks, width)
+    body = np.ascontiguousarray(body.T)
     crc = np.zeros(chunks, dtype=np.uint16)
     for k in range(width):
-        crc = (crc >> 8) ^ _CRC_TABLE[(crc ^ body[:, k]) & 0xFF]
+        crc = (crc >> 8) ^ _CRC_TABLE[(crc ^ body[k]) & 0xFF]
     lo, hi = _zero_shift_tables(width)
-    lo_l, hi_l = lo.tolist(), hi.tolist()
     total = 0
     for c in crc.tolist():
-        total = (lo_l[total & 0xFF] ^ hi_l[total >> 8]) ^ c
+        total = (lo[total & 0xFF] ^ hi[total >> 8]) ^ c
     return _crc_py(memoryview(data)[chunks * width :], total)
 
 
@@ -547,22 +552,28 @@ def _assemble(
     if not np.isfinite(distance).any() and np.isfinite(packed).any():
         distance, packed_speed = _unpack_speed_distance(packed)
         speed = prefer(speed, packed_speed)
-    index = pd.to_datetime((ts[keep] + FIT_EPOCH_S) * 1e9, utc=True).rename("time")
+    ns = (ts[keep].astype("int64") + FIT_EPOCH_S) * 1_000_000_000
+    index = pd.DatetimeIndex(ns.view("M8[ns]"), name="time").tz_localize("UTC")
+    lat, lon = col(0) * _SEMICIRCLE_DEG, col(1) * _SEMICIRCLE_DEG
+    bad_pos = ~((np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+    lat[bad_pos] = np.nan
+    lon[bad_pos] = np.nan
+    columns = {
+        "latitude_deg": lat,
+        "longitude_deg": lon,
+        "elevation_m": prefer(col(78, 5.0, 500.0), col(2, 5.0, 500.0)),
+        "distance_m": distance,
+        "speed_m_s": speed,
+        "heart_rate_bpm": col(3),
+        "cadence_spm": cadence,
+        "power_w": col(7),
+    }
     samples = pd.DataFrame(
-        {
-            "latitude_deg": col(0) * _SEMICIRCLE_DEG,
-            "longitude_deg": col(1) * _SEMICIRCLE_DEG,
-            "elevation_m": prefer(col(78, 5.0, 500.0), col(2, 5.0, 500.0)),
-            "distance_m": distance,
-            "speed_m_s": speed,
-            "heart_rate_bpm": col(3),
-            "cadence_spm": cadence,
-            "power_w": col(7),
-        },
+        np.column_stack([columns[c] for c in SAMPLE_COLUMNS]) if len(index) else None,
         index=index,
+        columns=pd.Index(SAMPLE_COLUMNS, dtype=object),
+        dtype="float64",
     )
-    bad_pos = (samples["latitude_deg"].abs() > 90) | (samples["longitude_deg"].abs() > 180)
-    samples.loc[bad_pos, ["latitude_deg", "longitude_deg"]] = np.nan
 
     # Timer pauses from events.
     ev = msgs[MESG_EVENT][1]
