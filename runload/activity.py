@@ -145,7 +145,6 @@ class Activity:
         )
 
 
-
 def clean_samples(samples: pd.DataFrame) -> pd.DataFrame:
     """Sort by time, drop duplicate times (first kept), order and type the columns."""
     frame = samples
@@ -279,9 +278,7 @@ def finalize(
     if len(samples):
         start = samples.index[0]
         elapsed_s = float(t_s[-1] - t_s[0])
-        pauses = [
-            (p0.value / 1e9, p1.value / 1e9) for p0, p1 in raw.pauses if p1 > p0
-        ]
+        pauses = [(p0.value / 1e9, p1.value / 1e9) for p0, p1 in raw.pauses if p1 > p0]
         moving_s = _moving_time_s(t_s, pauses, max_gap_s if raw.gaps_are_pauses else np.inf)
     else:
         if raw.start_time is None:

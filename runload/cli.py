@@ -36,13 +36,17 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--pain", type=Path, help="pain journal CSV: date, location, score (0-10)")
         p.add_argument("--timezone", help="IANA time zone for files without their own offset")
         p.add_argument("--no-cache", action="store_true", help="do not use the parsed-file cache")
-        p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+        p.add_argument(
+            "--jobs", type=int, default=None, help="worker processes (default: all cores)"
+        )
 
     analyze = sub.add_parser("analyze", help="analyse activity files, folders or exports")
     analyze.add_argument("paths", nargs="+", type=Path, help="files, folders or export zips")
     common(analyze)
 
-    demo = sub.add_parser("demo", help="analyse a generated demo history (written to a temp folder)")
+    demo = sub.add_parser(
+        "demo", help="analyse a generated demo history (written to a temp folder)"
+    )
     demo.add_argument("--keep", type=Path, help="write the demo files to this folder and keep them")
     common(demo)
 

@@ -95,9 +95,7 @@ FOOT_SPORTS: frozenset[str] = frozenset({"running", "walking", "hiking", "trail_
 def empty_samples() -> pd.DataFrame:
     """Return an empty samples frame with the right index and columns."""
     index = pd.DatetimeIndex([], tz="UTC", name="time")
-    return pd.DataFrame(
-        {c: np.array([], dtype="float64") for c in SAMPLE_COLUMNS}, index=index
-    )
+    return pd.DataFrame({c: np.array([], dtype="float64") for c in SAMPLE_COLUMNS}, index=index)
 
 
 def empty_activities() -> pd.DataFrame:

@@ -48,7 +48,9 @@ def zone_for_position(latitude_deg: float, longitude_deg: float) -> str | None:
     return _zone_at(round(latitude_deg * 1000), round(longitude_deg * 1000))
 
 
-def offset_for_position(latitude_deg: float, longitude_deg: float, when_utc: dt.datetime) -> int | None:
+def offset_for_position(
+    latitude_deg: float, longitude_deg: float, when_utc: dt.datetime
+) -> int | None:
     """UTC offset at a position and instant, or None when the zone is unknown. [s]"""
     name = zone_for_position(latitude_deg, longitude_deg)
     if name is None:

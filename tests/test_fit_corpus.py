@@ -64,8 +64,10 @@ def test_distance_within_one_percent_of_session_total_on_running_files():
         activity = _read_quiet(row["local_path"])
         errors.append(100 * (activity.distance_m - row["total_distance"]) / row["total_distance"])
     err = np.abs(np.array(errors))
-    print(f"distance error vs session total_distance [%]: n={err.size} "
-          f"median={np.median(err):.3f} p95={np.percentile(err, 95):.3f} max={err.max():.3f}")
+    print(
+        f"distance error vs session total_distance [%]: n={err.size} "
+        f"median={np.median(err):.3f} p95={np.percentile(err, 95):.3f} max={err.max():.3f}"
+    )
     assert np.mean(err <= 1.0) >= 0.95
 
 
@@ -75,7 +77,9 @@ def test_distance_matches_session_total_on_all_sports():
     within = []
     for _, row in s.iterrows():
         activity = _read_quiet(row["local_path"])
-        within.append(abs(activity.distance_m - row["total_distance"]) <= 0.01 * row["total_distance"])
+        within.append(
+            abs(activity.distance_m - row["total_distance"]) <= 0.01 * row["total_distance"]
+        )
     # one synthetic file (big_activity.fit) carries a constant record distance
     assert np.mean(within) >= 0.9
 
@@ -89,10 +93,14 @@ def test_default_elevation_gain_beats_naive_sum_by_a_wide_margin():
         e = a.samples["elevation_m"].to_numpy()
         t = a.samples.index.asi8 / 1e9
         truth = row["total_ascent"]
-        naive.append(abs(ascent_descent(e, t, method="naive", smooth_window_s=0)[0] - truth) / truth)
+        naive.append(
+            abs(ascent_descent(e, t, method="naive", smooth_window_s=0)[0] - truth) / truth
+        )
         default.append(abs(a.ascent_m - truth) / truth)
     med_naive, med_default = np.median(naive) * 100, np.median(default) * 100
-    print(f"ascent median abs error: default {med_default:.1f} %, naive {med_naive:.1f} % (n={len(s)})")
+    print(
+        f"ascent median abs error: default {med_default:.1f} %, naive {med_naive:.1f} % (n={len(s)})"
+    )
     assert med_default < 20
     assert med_default < med_naive / 2
 
@@ -103,7 +111,9 @@ def test_moving_time_matches_timer_time():
     close = []
     for _, row in s.iterrows():
         a = _read_quiet(row["local_path"])
-        close.append(abs(a.moving_time_s - row["total_timer_time"]) <= 0.03 * row["total_timer_time"])
+        close.append(
+            abs(a.moving_time_s - row["total_timer_time"]) <= 0.03 * row["total_timer_time"]
+        )
         assert a.moving_time_s <= a.elapsed_time_s
     assert np.mean(close) >= 0.9
 
@@ -219,9 +229,11 @@ def test_corrupt_strava_file_keeps_records_and_uses_the_session_totals():
     path = CORPUS / "dtcooper__python-fitparse/tests/files/strava-android-app-201.10-b1218918.fit"
     with pytest.warns(runload.CorruptFileWarning, match="byte 7471"):
         a = runload.read_activity(path)
-    s = sessions().set_index("local_path").loc[
-        "dtcooper__python-fitparse/tests/files/strava-android-app-201.10-b1218918.fit"
-    ]
+    s = (
+        sessions()
+        .set_index("local_path")
+        .loc["dtcooper__python-fitparse/tests/files/strava-android-app-201.10-b1218918.fit"]
+    )
     assert a.distance_m == pytest.approx(s["total_distance"], rel=1e-6)
     assert a.samples.index.year.max() == 2021  # the record dated 2085 is a clock glitch
 

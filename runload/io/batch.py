@@ -143,9 +143,7 @@ class ActivityLog:
         if activity_id not in self.activities.index:
             raise KeyError(f"no activity {activity_id!r} in this log")
         if self._loader is None:
-            raise RunloadError(
-                "this log has no access to the source files", reason="no_samples"
-            )
+            raise RunloadError("this log has no access to the source files", reason="no_samples")
         return self._loader(activity_id)
 
     def __len__(self) -> int:

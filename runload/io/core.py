@@ -35,7 +35,9 @@ def load_source(source: Source) -> tuple[bytes, str]:
             ) from exc
     read = getattr(source, "read", None)
     if read is None:
-        raise TypeError(f"source must be a path or a binary file object, not {type(source).__name__}")
+        raise TypeError(
+            f"source must be a path or a binary file object, not {type(source).__name__}"
+        )
     data = read()
     if isinstance(data, str):
         raise TypeError("source must be opened in binary mode ('rb')")

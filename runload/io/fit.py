@@ -209,7 +209,9 @@ def _walk(data: bytes, path: str) -> _Walk:
             )
             end = n
             walk.damaged = True
-        elif data_size and crc16(memoryview(data)[pos:end]) != struct.unpack_from("<H", data, end)[0]:
+        elif (
+            data_size and crc16(memoryview(data)[pos:end]) != struct.unpack_from("<H", data, end)[0]
+        ):
             walk.damage.append(f"file CRC mismatch (FIT file starting at byte {pos})")
         stopped = _walk_messages(data, start, end, walk)
         if stopped is not None:
@@ -292,7 +294,10 @@ def _walk_messages(data: bytes, pos: int, end: int, walk: _Walk) -> int | None:
 
 # --------------------------------------------------------------------------- gathering
 def _gather(
-    buf: npt.NDArray[np.uint8], d: _Definition, offsets: npt.NDArray[np.int64], wanted: tuple[int, ...]
+    buf: npt.NDArray[np.uint8],
+    d: _Definition,
+    offsets: npt.NDArray[np.int64],
+    wanted: tuple[int, ...],
 ) -> dict[int, npt.NDArray[Any]]:
     """Field values of the data messages of one definition, as float64 (NaN = invalid) or bytes."""
     out: dict[int, npt.NDArray[Any]] = {}
@@ -307,7 +312,8 @@ def _gather(
         if kind == "S":
             raw = rows[:, foff : foff + fsize]
             out[fnum] = np.array(
-                [bytes(r).split(b"\x00", 1)[0].decode("utf-8", "replace") for r in raw], dtype=object
+                [bytes(r).split(b"\x00", 1)[0].decode("utf-8", "replace") for r in raw],
+                dtype=object,
             )
             continue
         if btype == 0x0D and 1 < fsize <= 6:
@@ -339,13 +345,18 @@ def _messages(
     messages and -1 for normal ones.
     """
     wanted = _WANTED[gnum]
-    parts: list[tuple[npt.NDArray[np.int64], dict[int, npt.NDArray[Any]], npt.NDArray[np.int64]]] = []
+    parts: list[
+        tuple[npt.NDArray[np.int64], dict[int, npt.NDArray[Any]], npt.NDArray[np.int64]]
+    ] = []
     for d in walk.definitions:
         if d.global_num != gnum or not (d.offsets or d.compressed):
             continue
         offs = np.asarray(d.offsets + [o for o, _ in d.compressed], dtype=np.int64)
         toff = np.concatenate(
-            [np.full(len(d.offsets), -1, dtype=np.int64), np.array([t for _, t in d.compressed], dtype=np.int64)]
+            [
+                np.full(len(d.offsets), -1, dtype=np.int64),
+                np.array([t for _, t in d.compressed], dtype=np.int64),
+            ]
         )
         parts.append((offs, _gather(buf, d, offs, wanted), toff))
     if not parts:
@@ -518,7 +529,12 @@ def _assemble(
     a_ts, a_local = _first_valid(act.get(FIELD_TIMESTAMP)), _first_valid(act.get(5))
     relative = np.isfinite(ts) & (ts < _MIN_ABSOLUTE_TIME)
     utc_offset_s: int | None = None
-    if relative.any() and a_ts == a_ts and a_ts < _MIN_ABSOLUTE_TIME and a_local >= _MIN_ABSOLUTE_TIME:
+    if (
+        relative.any()
+        and a_ts == a_ts
+        and a_ts < _MIN_ABSOLUTE_TIME
+        and a_local >= _MIN_ABSOLUTE_TIME
+    ):
         # Old devices count seconds since power-up; the activity message ties that clock to
         # local wall time.  The UTC offset is then unknown: local time stands in for UTC.
         ts = np.where(relative, ts + (a_local - a_ts), ts)
@@ -545,7 +561,9 @@ def _assemble(
         return np.where(np.isfinite(a), a, b)
 
     cadence = col(4) + np.nan_to_num(col(53, 128.0))
-    cadence = cadence * 2.0 if (sport or "generic") in FOOT_SPORTS | {"generic"} else cadence * np.nan
+    cadence = (
+        cadence * 2.0 if (sport or "generic") in FOOT_SPORTS | {"generic"} else cadence * np.nan
+    )
     distance = col(5, 100.0)
     speed = prefer(col(73, 1000.0), col(6, 1000.0))
     packed = col(8)
@@ -610,7 +628,9 @@ def _assemble(
         if np.isfinite(v).any():
             totals[key] = float(np.nansum(v)) / scale
     start_raw = _first_valid(session.get(2))
-    start_time = _fit_time(start_raw) if start_raw == start_raw and start_raw >= _MIN_ABSOLUTE_TIME else None
+    start_time = (
+        _fit_time(start_raw) if start_raw == start_raw and start_raw >= _MIN_ABSOLUTE_TIME else None
+    )
 
     if len(samples) == 0 and not totals:
         raise UnsupportedFormatError(

@@ -56,7 +56,10 @@ def read_fit_fitdecode(data: bytes, *, path: str) -> RawActivity:
                 fields[num] = np.array(column, dtype=object)
             else:
                 fields[num] = np.array(
-                    [np.nan if v is None or isinstance(v, tuple | bytes) else float(v) for v in column],
+                    [
+                        np.nan if v is None or isinstance(v, tuple | bytes) else float(v)
+                        for v in column
+                    ],
                     dtype="float64",
                 )
         msgs[gnum] = (np.arange(len(found)), fields, np.full(len(found), -1))

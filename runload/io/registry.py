@@ -14,9 +14,9 @@ from ..activity import RawActivity
 from ..exceptions import ParseError, UnsafeInputError, UnsupportedFormatError
 
 __all__ = [
-    "FormatSpec",
     "MAX_DECOMPRESSED_BYTES",
     "MAX_GZIP_RATIO",
+    "FormatSpec",
     "formats",
     "gunzip_bounded",
     "is_gzip",
@@ -103,7 +103,9 @@ def gunzip_bounded(
             ) from exc
         if not d.eof:
             raise ParseError(
-                "gzip stream ends early (truncated)", path=path, reason="truncated_gzip",
+                "gzip stream ends early (truncated)",
+                path=path,
+                reason="truncated_gzip",
                 offset=len(data),
             )
         rest = d.unused_data
