@@ -28,10 +28,10 @@ Reader = Callable[..., RawActivity]
 
 #: Hard cap on the decompressed size of one gzip member. [bytes]
 MAX_DECOMPRESSED_BYTES = 1 << 30
-#: Largest believable compression ratio beyond the first 64 MiB.  Activity
+#: Largest believable compression ratio beyond the first 16 MiB.  Activity
 #: XML compresses 5-20x; a bomb does 1000x.
 MAX_GZIP_RATIO = 200
-_RATIO_FREE_BYTES = 64 << 20
+_RATIO_FREE_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,10 @@ def gunzip_bounded(
     """Decompress gzip ``data`` (all members), refusing bombs.
 
     Decompression stops with :class:`UnsafeInputError` as soon as the output
-    passes ``max_bytes``, or passes 64 MiB at a ratio above ``max_ratio``.
+    passes ``max_bytes``, or passes 16 MiB while having expanded the input
+    consumed so far more than ``max_ratio`` times (activity files compress
+    3-20x; a bomb 1000x), so a bomb is refused after a few milliseconds.
     """
-    limit = min(max_bytes, max(_RATIO_FREE_BYTES, int(len(data) * max_ratio)))
     out = bytearray()
     view = memoryview(data)
     pos = 0
@@ -88,13 +89,17 @@ def gunzip_bounded(
             while True:
                 piece = d.decompress(tail, chunk)
                 out += piece
-                if len(out) > limit:
+                tail = d.unconsumed_tail
+                consumed = len(data) - len(tail) - len(d.unused_data)
+                if len(out) > max_bytes or (
+                    len(out) > _RATIO_FREE_BYTES and len(out) > max_ratio * consumed
+                ):
                     raise UnsafeInputError(
-                        f"gzip expands beyond {limit} bytes (from {len(data)}): refused as a bomb",
+                        f"gzip expands to more than {len(out)} bytes from {consumed}: "
+                        "refused as a decompression bomb",
                         path=path,
                         reason="decompression_bomb",
                     )
-                tail = d.unconsumed_tail
                 if d.eof or (not tail and not piece):
                     break
         except zlib.error as exc:
