@@ -12,8 +12,10 @@ import datetime as dt
 import re
 import warnings
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .elevation import DEFAULT_ELEVATION_GAIN, ElevationGain, ascent_descent
@@ -160,10 +162,16 @@ def clean_samples(samples: pd.DataFrame) -> pd.DataFrame:
     if frame.index.has_duplicates:
         # Some recorders write two records per second (position, then sensors): merge them.
         frame = frame.groupby(level=0, sort=False).first()
-    frame.index.name = "time"
-    if frame.index.unit != "ns":
-        frame.index = frame.index.as_unit("ns")
+    index = cast(pd.DatetimeIndex, frame.index)
+    if index.unit != "ns":
+        index = index.as_unit("ns")
+    frame.index = index.rename("time")
     return frame
+
+
+def times_ns(samples: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """Sample times as integer nanoseconds since the Unix epoch."""
+    return cast(pd.DatetimeIndex, samples.index).asi8
 
 
 #: Samples separated from the bulk of an activity by more than this are clock glitches. [s]
@@ -178,7 +186,7 @@ def drop_time_outliers(samples: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """
     if len(samples) < 2:
         return samples, 0
-    t = samples.index.asi8
+    t = times_ns(samples)
     breaks = np.flatnonzero(np.diff(t) > MAX_TIME_JUMP_S * 1e9) + 1
     if breaks.size == 0:
         return samples, 0
@@ -242,7 +250,7 @@ def finalize(
             DataQualityWarning,
             stacklevel=3,
         )
-    t_s = samples.index.asi8.astype("float64") / 1e9 if len(samples) else np.array([])
+    t_s = times_ns(samples).astype("float64") / 1e9
     sport = raw.sport.lower() if raw.sport else None
 
     lat = samples["latitude_deg"].to_numpy()

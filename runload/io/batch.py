@@ -162,7 +162,7 @@ def activities_frame(rows: list[pd.Series]) -> pd.DataFrame:
     frame = frame.reindex(columns=[c for c in SUMMARY_FIELDS if c != "activity_id"])
     for col, dtype in SUMMARY_DTYPES.items():
         if col in frame.columns and dtype != "object":
-            frame[col] = frame[col].astype(dtype)
+            frame[col] = frame[col].astype(pd.api.types.pandas_dtype(dtype))
     return frame.sort_values("start_time_utc", kind="stable")
 
 

@@ -407,8 +407,8 @@ def _resolve_compressed_timestamps(
         ts = fields.get(FIELD_TIMESTAMP)
         if ts is None:
             continue
-        for k in np.flatnonzero(toffs >= 0):
-            ts[k] = filled.get((gnum, int(offsets[k])), np.nan)
+        for pos in np.flatnonzero(toffs >= 0).tolist():
+            ts[pos] = filled.get((gnum, int(offsets[pos])), np.nan)
 
 
 def _other_timestamps(

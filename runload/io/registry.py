@@ -84,7 +84,7 @@ def gunzip_bounded(
     chunk = 1 << 20
     while pos < len(data):
         d = zlib.decompressobj(wbits=31)
-        tail = view[pos:]
+        tail: bytes | memoryview = view[pos:]
         try:
             while True:
                 piece = d.decompress(tail, chunk)
