@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -65,7 +66,7 @@ def evaluate(
     activities: pd.DataFrame,
     *,
     profile: RiskProfile | None = None,
-    gear_map: Mapping[str, object] | None = None,
+    gear_map: Any = None,
     tags: Mapping[str, Iterable[str] | str] | None = None,
     triggers: Iterable[str] | None = None,
 ) -> list[Flag]:

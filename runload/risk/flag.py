@@ -305,3 +305,42 @@ def fmt_ratio_pct(ratio: float) -> str:
     if not np.isfinite(ratio):
         return "from nothing"
     return f"{(ratio - 1.0) * 100:+.0f} %"
+
+
+def run_table(activities: pd.DataFrame) -> pd.DataFrame:
+    """The running activities, chronological: ``local_date``, ``distance_km``, ``ascent_m``...
+
+    Thin wrapper on :func:`runload.load.elevation_load` (same selection of runs as every
+    load function), used by the rules to find the runs of a week and the first run date.
+    """
+    from ..load import elevation_load
+
+    return elevation_load(activities)
+
+
+def runs_between(runs: pd.DataFrame, first: dt.date, last: dt.date) -> tuple[str, ...]:
+    """Ids of the runs of :func:`run_table` dated ``first`` … ``last`` (inclusive)."""
+    dates = runs["local_date"]
+    mask = [(first <= d <= last) for d in dates]
+    return tuple(str(i) for i in runs.index[np.asarray(mask, dtype=bool)])
+
+
+def short_history_notice(
+    rule_trigger: str, runs: pd.DataFrame, *, baseline_days: int, emitted: bool
+) -> list[Flag]:
+    """One ``info`` notice when the whole log spans fewer than ``baseline_days`` days.
+
+    Returns [] when there are no runs, when the span is long enough, or when the rule
+    already ``emitted`` a notice of its own.
+    """
+    if emitted or runs.empty:
+        return []
+    first, last = runs["local_date"].min(), runs["local_date"].max()
+    span = (last - first).days
+    if span >= baseline_days:
+        return []
+    return [
+        history_notice(
+            rule_trigger, date=last, history_days=span, baseline_days=baseline_days, what=""
+        )
+    ]

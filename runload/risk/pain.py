@@ -159,7 +159,9 @@ def read_pain_journal(source: str | PathLike[str] | pd.DataFrame) -> pd.DataFram
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ParseError("pain journal is not UTF-8 text", path=name, reason="pain_journal") from exc
+        raise ParseError(
+            "pain journal is not UTF-8 text", path=name, reason="pain_journal"
+        ) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -284,9 +286,7 @@ def pain_context(
     """
     if days < 0:
         raise ValueError(f"days must be >= 0, not {days}")
-    entries = (
-        journal if isinstance(journal, pd.DataFrame) else read_pain_journal(journal)
-    )
+    entries = journal if isinstance(journal, pd.DataFrame) else read_pain_journal(journal)
     missing = [c for c in PAIN_COLUMNS if c not in entries.columns]
     if missing:
         raise ValueError(f"journal lacks column(s) {', '.join(missing)}")
@@ -303,7 +303,13 @@ def pain_context(
     out: dict[str, list[Any]] = {
         k: []
         for k in (
-            "date", "location", "score", "structure", "flag_count", "flag_triggers", "flags",
+            "date",
+            "location",
+            "score",
+            "structure",
+            "flag_count",
+            "flag_triggers",
+            "flags",
             "message",
         )
     }

@@ -82,6 +82,8 @@ class LongRunSpikeSettings:
         Above it: high (Frandsen's > +100 % band).
     min_distance_km : float
         Runs shorter than this are never flagged (a practical floor). [km]
+    window_days : int
+        The run is compared with the longest run of this many preceding days. [d]
     baseline_days : int
         Days of running history needed before the run (Frandsen's 30-day window). [d]
     """
@@ -90,6 +92,7 @@ class LongRunSpikeSettings:
     moderate_ratio: float = 1.30
     high_ratio: float = 2.00
     min_distance_km: float = 3.0
+    window_days: int = 30
     baseline_days: int = 30
 
 
@@ -319,9 +322,7 @@ ankle_weights
         out: dict[str, Any] = {"athlete": self.athlete, "disabled": list(self.disabled)}
         for name in _SECTIONS:
             section = self.options(name)
-            out[name] = {
-                k: (dict(v) if isinstance(v, Mapping) else v) for k, v in section.items()
-            }
+            out[name] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in section.items()}
         return out
 
     def to_toml(self) -> str:

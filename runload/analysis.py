@@ -1,0 +1,349 @@
+"""One call from activity files to weekly load and risk flags: :func:`analyze`.
+
+``analyze`` reads the files (or takes an already-read log or activities table),
+builds the weekly load table, runs every risk rule with a :class:`RiskProfile` and,
+when a pain journal is given, puts each entry beside the flags that preceded it.
+The result, :class:`Analysis`, renders as JSON (:meth:`Analysis.to_json`) or as a
+terminal report (:meth:`Analysis.to_text`).
+
+Flags inform; they never diagnose.  Notices (severity ``"info"``, e.g. "not enough
+history yet") travel in the same table as the flags; :attr:`Analysis.notices` selects them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import textwrap
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from os import PathLike
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .load import weekly_load
+from .risk import FLAG_FIELDS, RiskProfile, evaluate, flags_frame, pain_context
+from .risk.pain import read_pain_journal
+
+__all__ = ["ERROR_FIELDS", "Analysis", "analyze"]
+
+#: Columns of :attr:`Analysis.errors`.
+ERROR_FIELDS: tuple[str, ...] = ("path", "reason", "message")
+
+_DISCLAIMER = "runload is not a medical device: flags inform, they do not diagnose."
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """The result of :func:`analyze`.
+
+    Attributes
+    ----------
+    activities : DataFrame
+        The activities table (see :mod:`runload.schema`).
+    weekly : DataFrame
+        :func:`runload.load.weekly_load` of the activities: index ``week_start``
+        (datetime.date, Monday), columns :data:`runload.load.WEEKLY_LOAD_COLUMNS`.
+    flags : DataFrame
+        Every flag and notice, columns :data:`runload.risk.FLAG_FIELDS`, sorted by date
+        then severity.  Notices have severity ``"info"`` (see :attr:`notices`); filter
+        ``severity != "info"`` for the flags proper.
+    errors : DataFrame
+        Files that could not be read: ``path``, ``reason``, ``message``.
+    pain : DataFrame or None
+        :func:`runload.risk.pain_context` of the pain journal, when one was given.
+    profile : RiskProfile
+        The thresholds used.
+    """
+
+    activities: pd.DataFrame
+    weekly: pd.DataFrame
+    flags: pd.DataFrame
+    errors: pd.DataFrame
+    pain: pd.DataFrame | None
+    profile: RiskProfile
+
+    @property
+    def notices(self) -> pd.DataFrame:
+        """The ``info`` rows of :attr:`flags` (e.g. not enough history yet)."""
+        return self.flags.loc[self.flags["severity"] == "info"].reset_index(drop=True)
+
+    def _proper_flags(self) -> pd.DataFrame:
+        return self.flags.loc[self.flags["severity"] != "info"].reset_index(drop=True)
+
+    # -- JSON ----------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of :meth:`to_json` as plain Python objects."""
+        weeks = []
+        records = self.weekly.to_dict("records")  # keeps each column's type (runs: int)
+        for week_start, row in zip(self.weekly.index, records, strict=True):
+            item: dict[str, Any] = {"week_start": _jsonable(week_start)}
+            item.update({str(c): _jsonable(v) for c, v in row.items()})
+            weeks.append(item)
+        doc: dict[str, Any] = {
+            "activities": len(self.activities),
+            "errors": [
+                {k: _jsonable(rec.get(k)) for k in ERROR_FIELDS}
+                for rec in self.errors.to_dict("records")
+            ],
+            "weeks": weeks,
+            "flags": [
+                {k: _jsonable(rec[k]) for k in FLAG_FIELDS} for rec in self.flags.to_dict("records")
+            ],
+        }
+        if self.pain is not None:
+            doc["pain"] = [
+                {k: _jsonable(v) for k, v in rec.items()} for rec in self.pain.to_dict("records")
+            ]
+        return doc
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The analysis as one JSON object.
+
+        Keys: ``activities`` (count), ``errors`` (list of {path, reason, message}),
+        ``weeks`` (one object per week: ``week_start`` as YYYY-MM-DD and the weekly load
+        columns), ``flags`` (one object per flag or notice, with the fields of
+        :class:`runload.risk.Flag`, dates as YYYY-MM-DD, ``activity_ids`` as a list) and,
+        when a pain journal was given, ``pain``.  NaN and infinite numbers become ``null``.
+
+        Parameters
+        ----------
+        indent : int, optional
+            Passed to :func:`json.dumps`.
+        """
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False, ensure_ascii=False)
+
+    # -- text ----------------------------------------------------------------------------
+
+    def to_text(self, *, weeks: int | None = 12, width: int = 100) -> str:
+        """A readable report for a terminal.
+
+        Parameters
+        ----------
+        weeks : int or None
+            Show the last this many weeks of the weekly table (None: all).
+        width : int
+            Line width for wrapped messages. [characters]
+        """
+        lines: list[str] = []
+        n_weeks = len(self.weekly)
+        span = ""
+        if n_weeks:
+            span = f", {n_weeks} weeks from {self.weekly.index[0]} to {self.weekly.index[-1]}"
+        lines.append(
+            f"runload analysis: {len(self.activities)} activities{span}; "
+            f"{len(self.errors)} file(s) not read"
+        )
+        lines.append(_DISCLAIMER)
+        lines.append("")
+        lines += _weekly_text(self.weekly if weeks is None else self.weekly.tail(weeks))
+        flags, notices = self._proper_flags(), self.notices
+        lines.append("")
+        lines.append(f"Flags ({len(flags)})" if len(flags) else "Flags: none")
+        for rec in flags.to_dict("records"):
+            head = f"{rec['date']}  {rec['severity']:<8}  {rec['trigger']}  [{rec['evidence']}]"
+            lines.append(head)
+            lines += _wrap(rec["message"], width, "    ")
+            lines += _wrap("Advice: " + rec["advice"], width, "    ")
+            lines += _wrap("Source: " + rec["reference"], width, "    ")
+        if len(notices):
+            lines.append("")
+            lines.append(f"Notices ({len(notices)})")
+            for rec in notices.to_dict("records"):
+                lines.append(f"{rec['date']}  {rec['trigger']}")
+                lines += _wrap(rec["message"], width, "    ")
+        if len(self.errors):
+            lines.append("")
+            lines.append(f"Files not read ({len(self.errors)})")
+            for rec in self.errors.to_dict("records"):
+                path, message = str(rec.get("path")), str(rec.get("message"))
+                text = message if path in message else f"{path}: {message}"
+                lines += _wrap(f"[{rec.get('reason')}] {text}", width, "  ", first="")
+        if self.pain is not None:
+            lines.append("")
+            n = len(self.pain)
+            lines.append(f"Pain journal ({n} {'entry' if n == 1 else 'entries'})")
+            for rec in self.pain.to_dict("records"):
+                lines.append(f"{rec['date']}  {rec['structure']}")
+                lines += _wrap(rec["message"], width, "    ")
+        return "\n".join(lines) + "\n"
+
+    def __repr__(self) -> str:
+        return (
+            f"Analysis({len(self.activities)} activities, {len(self.weekly)} weeks, "
+            f"{len(self._proper_flags())} flags, {len(self.notices)} notices, "
+            f"{len(self.errors)} errors)"
+        )
+
+
+def analyze(
+    source: Any,
+    *,
+    profile: RiskProfile | Mapping[str, Any] | str | PathLike[str] | None = None,
+    timezone: str | dt.tzinfo | None = None,
+    pain: pd.DataFrame | str | PathLike[str] | None = None,
+    gear_map: Any = None,
+    tags: Mapping[str, Iterable[str] | str] | None = None,
+) -> Analysis:
+    """Read activities, compute weekly load and run the risk rules.
+
+    Parameters
+    ----------
+    source : path, list of paths, ActivityLog or DataFrame
+        Anything :func:`runload.read_activities` accepts (files, folders), or an
+        already-read ActivityLog (anything with ``.activities`` and ``.errors``), or an
+        activities table.
+    profile : RiskProfile, mapping or path, optional
+        Thresholds: a profile, a mapping for :meth:`RiskProfile.from_dict`, or a TOML
+        file for :meth:`RiskProfile.from_toml`.  Default: :class:`RiskProfile()`.
+    timezone : str or tzinfo, optional
+        Passed to :func:`runload.read_activities` when files are read (ignored for an
+        already-read source, whose ``local_date`` is fixed).
+    pain : path or DataFrame, optional
+        A pain journal (see :func:`runload.risk.read_pain_journal`).
+    gear_map : optional
+        Shoes and date ranges for runs without ``gear`` (see
+        :func:`runload.risk.worn_shoes.gear_map_records`).
+    tags : mapping, optional
+        ``activity_id`` → user tags, e.g. ``{"a1": ["ankle weights"]}``.
+
+    Returns
+    -------
+    Analysis
+    """
+    activities, errors = _activities_and_errors(source, timezone)
+    if profile is None:
+        prof = RiskProfile()
+    elif isinstance(profile, RiskProfile):
+        prof = profile
+    elif isinstance(profile, Mapping):
+        prof = RiskProfile.from_dict(profile)
+    else:
+        prof = RiskProfile.from_toml(profile)
+    weekly = weekly_load(activities)
+    flag_list = evaluate(activities, profile=prof, gear_map=gear_map, tags=tags)
+    flags = flags_frame(flag_list)
+    pain_frame = None
+    if pain is not None:
+        pain_frame = pain_context(read_pain_journal(pain), flags)
+    return Analysis(
+        activities=activities,
+        weekly=weekly,
+        flags=flags,
+        errors=errors,
+        pain=pain_frame,
+        profile=prof,
+    )
+
+
+def _activities_and_errors(
+    source: Any, timezone: str | dt.tzinfo | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if isinstance(source, pd.DataFrame):
+        return source, _empty_errors()
+    if hasattr(source, "activities") and hasattr(source, "errors"):
+        activities = source.activities
+        errors = source.errors
+        if not isinstance(activities, pd.DataFrame):
+            raise TypeError("source.activities must be a DataFrame")
+        if errors is None:
+            errors = _empty_errors()
+        return activities, errors
+    from .io.batch import read_activities
+
+    log = read_activities(source, timezone=timezone)
+    return log.activities, log.errors
+
+
+def _empty_errors() -> pd.DataFrame:
+    return pd.DataFrame({k: pd.Series([], dtype="object") for k in ERROR_FIELDS})
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return value.date().isoformat() if isinstance(value, pd.Timestamp) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if isinstance(value, tuple | list | np.ndarray):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _wrap(text: str, width: int, indent: str, *, first: str | None = None) -> list[str]:
+    return textwrap.wrap(
+        str(text),
+        width=width,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent]
+
+
+_TEXT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    # column, header, format
+    ("distance_km", "km", "{:.1f}"),
+    ("runs", "runs", "{:d}"),
+    ("longest_run_km", "longest", "{:.1f}"),
+    ("ascent_m", "ascent_m", "{:.0f}"),
+    ("descent_m", "descent_m", "{:.0f}"),
+    ("treadmill_km", "treadmill", "{:.1f}"),
+    ("distance_change_ratio", "change", "{:.2f}"),
+    ("acwr_uncoupled_ratio", "acwr*", "{:.2f}"),
+)
+
+
+def _weekly_text(weekly: pd.DataFrame) -> list[str]:
+    if weekly.empty:
+        return ["Weekly load: no runs"]
+    cols = [c for c in _TEXT_COLUMNS if c[0] in weekly.columns]
+    header = ["week"] + [h for _, h, _ in cols]
+    rows = []
+    for week_start, row in weekly.iterrows():
+        cells = [str(week_start)]
+        for name, _, fmt in cols:
+            value = row[name]
+            if name == "runs":
+                cells.append(str(int(value)))
+            elif value is None or not np.isfinite(float(value)):
+                cells.append("-")
+            else:
+                cells.append(fmt.format(float(value)))
+        rows.append(cells)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    out = [f"Weekly load (last {len(weekly)} weeks)"]
+    out.append(
+        "  ".join(
+            h.ljust(w) if i == 0 else h.rjust(w)
+            for i, (h, w) in enumerate(zip(header, widths, strict=True))
+        )
+    )
+    for r in rows:
+        out.append(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
+    out.append("* acute:chronic ratio (uncoupled): context only, not an injury predictor.")
+    return out

@@ -1,0 +1,250 @@
+"""runload.analysis.analyze: inputs, the Analysis object, to_json schema, to_text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import types
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from risk_tables import D, day, steady_history, table, weekly_routine
+
+from runload.analysis import Analysis, analyze
+from runload.load import WEEKLY_LOAD_COLUMNS
+from runload.risk import FLAG_FIELDS, SEVERITIES, RiskProfile
+
+MON = D(2024, 1, 1)
+MTS = {0: 0.25, 3: 0.25, 6: 0.5}
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def jump_table():
+    # five weeks of 20 km then 40 km (+100 %, ACWR 2.0): one high distance_jump flag
+    return table(weekly_routine(MON, 6, [20.0] * 5 + [40.0], pattern=MTS))
+
+
+def test_analyze_a_dataframe():
+    acts = jump_table()
+    a = analyze(acts)
+    assert isinstance(a, Analysis)
+    assert len(a.activities) == 18
+    assert list(a.weekly.columns) == list(WEEKLY_LOAD_COLUMNS)
+    assert list(a.weekly["distance_km"]) == pytest.approx([20.0] * 5 + [40.0])
+    assert a.weekly.index[0] == MON
+    assert list(a.flags.columns) == list(FLAG_FIELDS)
+    jumps = a.flags[a.flags["trigger"] == "distance_jump"]
+    assert list(zip(jumps["date"], jumps["severity"], strict=True)) == [(D(2024, 2, 5), "high")]
+    assert list(a.errors.columns) == ["path", "reason", "message"] and a.errors.empty
+    assert a.pain is None
+    assert (a.notices["severity"] == "info").all()
+    # flags: the jump week (high) and its 20 km Sunday run, 2.0 x the 10 km longest run
+    # of the previous 30 days (moderate: the upper edge of the 30-100 % band).
+    # notices: the first Sunday (10 km vs 5 km, 6 days of history) and "no shoe recorded".
+    assert repr(a) == "Analysis(18 activities, 6 weeks, 2 flags, 2 notices, 0 errors)"
+    spike = a.flags[a.flags["trigger"] == "long_run_spike"]
+    assert list(zip(spike["date"], spike["severity"], strict=True)) == [
+        (D(2024, 1, 7), "info"),
+        (D(2024, 2, 11), "moderate"),
+    ]
+
+
+def test_analyze_an_activity_log_like_object_keeps_its_errors():
+    errors = pd.DataFrame(
+        [["bad.fit", "truncated", "bad.fit: cut short [truncated]"]],
+        columns=["path", "reason", "message"],
+    )
+    log = types.SimpleNamespace(activities=jump_table(), errors=errors)
+    a = analyze(log)
+    assert len(a.errors) == 1
+    doc = json.loads(a.to_json())
+    assert doc["errors"] == [
+        {"path": "bad.fit", "reason": "truncated", "message": "bad.fit: cut short [truncated]"}
+    ]
+
+
+def test_to_json_schema():
+    acts = jump_table()
+    doc = json.loads(analyze(acts).to_json(indent=2))
+    assert set(doc) == {"activities", "errors", "weeks", "flags"}
+    assert doc["activities"] == 18 and doc["errors"] == []
+    assert len(doc["weeks"]) == 6
+    for week in doc["weeks"]:
+        assert set(week) == {"week_start", *WEEKLY_LOAD_COLUMNS}
+        assert ISO.match(week["week_start"])
+        assert isinstance(week["runs"], int)
+        for col in WEEKLY_LOAD_COLUMNS:
+            assert week[col] is None or isinstance(week[col], int | float)
+    first, last = doc["weeks"][0], doc["weeks"][-1]
+    assert first["week_start"] == "2024-01-01"
+    assert first["distance_change_ratio"] is None  # NaN -> null
+    assert last["distance_km"] == pytest.approx(40.0)
+    assert last["distance_change_ratio"] == pytest.approx(2.0)
+    assert doc["flags"]
+    for f in doc["flags"]:
+        assert set(f) == set(FLAG_FIELDS)
+        assert ISO.match(f["date"])
+        assert f["severity"] in SEVERITIES
+        assert isinstance(f["activity_ids"], list)
+        assert all(isinstance(i, str) for i in f["activity_ids"])
+        assert f["value"] is None or isinstance(f["value"], float)
+        assert isinstance(f["message"], str) and isinstance(f["advice"], str)
+    jump = [f for f in doc["flags"] if f["trigger"] == "distance_jump"]
+    assert jump[0]["date"] == "2024-02-05" and jump[0]["value"] == pytest.approx(2.0)
+
+
+def test_to_json_infinite_value_becomes_null():
+    # four flat weeks, then 600 m of climbing: ratio to a zero norm is infinite
+    rows = []
+    for w, up in enumerate([0.0, 0.0, 0.0, 0.0, 600.0]):
+        rows += [
+            {"date": day(MON, 7 * w + wd), "km": 30 * s, "ascent": up * s} for wd, s in MTS.items()
+        ]
+    a = analyze(table(rows))
+    hill = a.flags[a.flags["trigger"] == "uphill_overload"]
+    assert np.isinf(hill["value"]).all() and len(hill) == 1
+    doc = json.loads(a.to_json())
+    [flag] = [f for f in doc["flags"] if f["trigger"] == "uphill_overload"]
+    assert flag["value"] is None and flag["severity"] == "high"  # 20 m/km, 3 hilly runs
+
+
+def test_to_text_report():
+    log = types.SimpleNamespace(
+        activities=jump_table(),
+        errors=pd.DataFrame(
+            [["x.gpx", "parse_error", "x.gpx: broken"]], columns=["path", "reason", "message"]
+        ),
+    )
+    text = analyze(log).to_text(width=90)
+    assert "18 activities" in text and "1 file(s) not read" in text
+    assert "not a medical device" in text
+    assert "2024-02-05  high      distance_jump  [weak evidence]" in text
+    assert "Advice:" in text and "Nielsen" in text
+    assert "Files not read (1)" in text and "x.gpx" in text
+    assert "2024-02-05  40.0" in text  # the weekly table row
+    assert all(len(line) <= 90 for line in text.splitlines() if line.startswith("    "))
+
+
+def test_profile_as_dict_or_toml_path(tmp_path):
+    acts = table(weekly_routine(MON, 6, [20.0] * 5 + [25.0], pattern=MTS))
+    assert not (analyze(acts).flags["trigger"] == "distance_jump").any()
+    a = analyze(acts, profile={"distance_jump": {"change_ratio": 1.2}})
+    assert (a.flags["trigger"] == "distance_jump").sum() == 1
+    path = tmp_path / "p.toml"
+    path.write_text("[distance_jump]\nchange_ratio = 1.2\n", encoding="utf-8")
+    b = analyze(acts, profile=path)
+    assert b.profile.distance_jump.change_ratio == 1.2
+    assert (b.flags["trigger"] == "distance_jump").sum() == 1
+    with pytest.raises(ValueError, match="chnage"):
+        analyze(acts, profile={"distance_jump": {"chnage": 1}})
+    assert (
+        analyze(acts, profile=RiskProfile(disabled=("worn_shoes",)))
+        .flags["trigger"]
+        .ne("worn_shoes")
+        .all()
+    )
+
+
+def test_pain_tags_and_gear_map(tmp_path):
+    acts = jump_table()
+    ids = list(acts.index)
+    pain = tmp_path / "pain.csv"
+    pain.write_text("date,location,score\n2024-02-10,outer ankle,3\n", encoding="utf-8")
+    a = analyze(
+        acts,
+        pain=pain,
+        tags={ids[0]: ["ankle weights"]},
+        gear_map={"Old pair": {"start_date": MON, "end_date": None, "initial_km": 790.0}},
+    )
+    assert a.pain is not None
+    row = a.pain.iloc[0]
+    assert row["structure"] == "peroneal tendons"
+    assert "distance_jump" in row["flag_triggers"]  # 2024-02-05 is within 14 days
+    triggers = set(a.flags["trigger"])
+    assert {"ankle_weights", "worn_shoes"} <= triggers
+    shoe = a.flags[a.flags["trigger"] == "worn_shoes"]
+    # 790 + 5 km = 795 on the first run (past 480), 800 km on the second (Thursday)
+    assert list(zip(shoe["date"], shoe["severity"], strict=True)) == [
+        (MON, "low"),
+        (D(2024, 1, 4), "moderate"),
+    ]
+    doc = json.loads(a.to_json())
+    assert set(doc) == {"activities", "errors", "weeks", "flags", "pain"}
+    assert doc["pain"][0]["date"] == "2024-02-10"
+    assert doc["pain"][0]["structure"] == "peroneal tendons"
+    assert "Pain journal (1 entry)" in a.to_text()
+
+
+def test_inputs_are_not_mutated():
+    acts = table(steady_history(MON, 8))
+    before = acts.copy(deep=True)
+    analyze(acts)
+    assert acts.equals(before)
+
+
+def test_empty_table():
+    from runload.schema import empty_activities
+
+    a = analyze(empty_activities())
+    doc = json.loads(a.to_json())
+    assert doc == {"activities": 0, "errors": [], "weeks": [], "flags": []}
+    assert "no runs" in a.to_text()
+
+
+# ---------------------------------------------------------------- end to end, real files
+
+history = pytest.importorskip("runload.synth.history")
+
+
+def _gear_map(plan) -> list[dict[str, object]]:
+    spans: dict[str, list[dt.date]] = {}
+    for run in plan.runs:
+        if run.gear:
+            spans.setdefault(run.gear, []).append(run.start_local.date())
+    return [{"gear": g, "start_date": min(d), "end_date": max(d)} for g, d in spans.items()]
+
+
+def _analyze_preset(tmp_path, scenario: str, trigger: bool = True):
+    plan = history.preset(scenario, trigger=trigger, sample_interval_s=30.0)
+    history.write_history(plan, tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = analyze(tmp_path, timezone=plan.timezone, gear_map=_gear_map(plan))
+    assert a.errors.empty
+    assert len(a.activities) == len(plan.runs)
+    return plan, a
+
+
+def _proper(a: Analysis, trigger: str) -> pd.DataFrame:
+    f = a.flags
+    return f[(f["trigger"] == trigger) & (f["severity"] != "info")]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "date_key", "severities"),
+    [
+        ("distance_jump", "week_start", {"low", "moderate", "high"}),
+        ("long_run_spike", "date", {"moderate"}),  # 16 / 11 km = +45 %
+    ],
+)
+def test_end_to_end_presets_fire_on_the_planned_date(tmp_path, scenario, date_key, severities):
+    plan, a = _analyze_preset(tmp_path, scenario)
+    found = _proper(a, scenario)
+    on_date = found[found["date"] == plan.expected[date_key]]
+    assert len(on_date) >= 1, found[["date", "severity"]]
+    assert set(on_date["severity"]) <= severities
+
+
+def test_end_to_end_treadmill_switch(tmp_path):
+    plan, a = _analyze_preset(tmp_path, "treadmill_to_road")
+    found = _proper(a, "treadmill_to_road")
+    switch = plan.expected["switch_week_start"]
+    assert len(found) and all(switch <= d < switch + dt.timedelta(days=7) for d in found["date"])
+
+
+def test_end_to_end_steady_history_is_quiet(tmp_path):
+    _, a = _analyze_preset(tmp_path, "steady")
+    assert not a.flags["severity"].isin(["moderate", "high"]).any(), a.flags

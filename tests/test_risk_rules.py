@@ -1,0 +1,515 @@
+"""The six risk rules on hand-built activities tables, with hand-computed expectations.
+
+Weekly tables use runs on Monday, Thursday and Sunday (25 %, 25 %, 50 % of the week), so
+the first run is on the first Monday: a week starting 28 days later has exactly 28 days
+of history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from risk_tables import D, day, steady_history, table, weekly_routine
+
+from runload.risk import Flag, evaluate, rules
+from runload.risk.ankle_weights import ANKLE_WEIGHT_PATTERN, ankle_weights
+from runload.risk.distance_jump import distance_jump
+from runload.risk.long_run_spike import long_run_spike
+from runload.risk.treadmill_to_road import treadmill_to_road
+from runload.risk.uphill_overload import uphill_overload
+from runload.risk.worn_shoes import worn_shoes
+
+MON = D(2024, 1, 1)  # a Monday
+MTS = {0: 0.25, 3: 0.25, 6: 0.5}
+
+
+def weeks_table(totals: list[float], **extra: object):
+    return table(weekly_routine(MON, len(totals), totals, pattern=MTS, **extra))
+
+
+def proper(flags: list[Flag]) -> list[Flag]:
+    return [f for f in flags if f.severity != "info"]
+
+
+def notices(flags: list[Flag]) -> list[Flag]:
+    return [f for f in flags if f.severity == "info"]
+
+
+# ---------------------------------------------------------------- registry
+
+
+def test_registry_has_the_six_triggers_with_their_grades():
+    grades = {t: r.evidence for t, r in rules().items()}
+    assert grades == {
+        "distance_jump": "weak evidence",
+        "long_run_spike": "evidence",
+        "treadmill_to_road": "mechanistic",
+        "uphill_overload": "mechanistic",
+        "worn_shoes": "practice",
+        "ankle_weights": "practice",
+    }
+    for rule in rules().values():
+        assert rule.reference and rule.advice
+        assert "baseline_days" in rule.options or rule.trigger in ("worn_shoes", "ankle_weights")
+
+
+# ---------------------------------------------------------------- distance_jump
+
+# Five weeks of 20 km, then week 6 (starting 2024-02-05, 35 days of history).
+# ACWR uncoupled at its Sunday = (X / 7) / (60 / 21) = X / 20 = the week-over-week ratio.
+JUMP_WEEK = D(2024, 2, 5)
+
+
+@pytest.mark.parametrize(
+    ("last_km", "severity"),
+    [
+        (27.0, "low"),  # +35 %, ACWR 1.35
+        (31.0, "moderate"),  # +55 %, ACWR 1.55 >= 1.5
+        (40.0, "high"),  # +100 % > +60 %, ACWR 2.0
+    ],
+)
+def test_distance_jump_fires_with_severity(last_km, severity):
+    flags = distance_jump(weeks_table([20.0] * 5 + [last_km]))
+    assert [(f.date, f.severity) for f in flags] == [(JUMP_WEEK, severity)]
+    f = flags[0]
+    assert f.value == pytest.approx(last_km / 20.0)
+    assert f.threshold == 1.30
+    assert f.metric == "distance_change_ratio"
+    assert f.evidence == "weak evidence"
+    assert "context only" in f.message
+    assert f"{last_km:.1f} km" in f.message and "20.0 km" in f.message
+    assert len(f.activity_ids) == 3
+
+
+def test_distance_jump_large_rise_after_a_light_week_is_moderate_not_high():
+    # 30, 30, 30, 30, 20, 34: +70 % over the light week, ACWR = (34/7)/(80/21) = 1.275.
+    flags = distance_jump(weeks_table([30.0] * 4 + [20.0, 34.0]))
+    assert [(f.date, f.severity) for f in flags] == [(JUMP_WEEK, "moderate")]
+    assert "1.27" in flags[0].message or "1.28" in flags[0].message
+
+
+def test_distance_jump_edges_and_quiet_cases():
+    # exactly +30 % is not above the threshold
+    assert distance_jump(weeks_table([20.0] * 5 + [26.0])) == []
+    # +60 % exactly is not a second signal: 25 km weeks -> 40 km, ACWR = 40/25 = 1.6 -> moderate
+    flags = distance_jump(weeks_table([25.0] * 5 + [40.0]))
+    assert [f.severity for f in flags] == ["moderate"]
+    # tiny weeks: 4 -> 8 km (+100 %) is below the 10 km minimum
+    assert distance_jump(weeks_table([4.0] * 5 + [8.0])) == []
+    # +25 % is quiet
+    assert distance_jump(weeks_table([20.0] * 5 + [25.0])) == []
+
+
+def test_distance_jump_baseline_gives_a_notice_instead():
+    # jump in week 4 (starting 2024-01-22): 21 days of history < 28
+    flags = distance_jump(weeks_table([20.0, 20.0, 20.0, 40.0, 40.0]))
+    assert proper(flags) == []
+    [note] = notices(flags)
+    assert note.date == D(2024, 1, 22)
+    assert note.metric == "history_days" and note.value == 21 and note.threshold == 28
+    assert "not enough" in note.message.lower() or "only 21 days" in note.message
+
+
+def test_distance_jump_threshold_is_keyword_only_and_tunable():
+    acts = weeks_table([20.0] * 5 + [25.0])
+    assert [f.severity for f in distance_jump(acts, change_ratio=1.2)] == ["low"]
+    with pytest.raises(TypeError):
+        distance_jump(acts, 1.2)  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- long_run_spike
+
+# 10 km runs every 7 days from day 0 to 28, then one run of X km on day 35: the window
+# (days 5..34) holds the runs of days 7..28, longest 10 km; history 35 >= 30 days.
+SPIKE_DAY = day(MON, 35)
+
+
+def spike_table(last_km: float, *, base_km: float = 10.0, last_day: int = 35):
+    rows = [{"date": day(MON, d), "km": base_km} for d in range(0, last_day, 7)]
+    rows.append({"date": day(MON, last_day), "km": last_km, "id": "spike"})
+    return table(rows)
+
+
+@pytest.mark.parametrize(
+    ("km", "severity"),
+    [
+        (11.0, None),  # +10 %: reference band, not flagged
+        (12.0, "low"),  # +20 %
+        (13.0, "low"),  # +30 %: upper edge of the 10-30 % band
+        (13.5, "moderate"),  # +35 %
+        (20.0, "moderate"),  # +100 %: upper edge of the 30-100 % band
+        (21.0, "high"),  # +110 %
+    ],
+)
+def test_long_run_spike_bands(km, severity):
+    flags = long_run_spike(spike_table(km))
+    if severity is None:
+        assert flags == []
+        return
+    assert [(f.date, f.severity, f.activity_ids) for f in flags] == [
+        (SPIKE_DAY, severity, ("spike",))
+    ]
+    f = flags[0]
+    assert f.value == pytest.approx(km / 10.0)
+    assert f.evidence == "evidence" and "Frandsen" in f.reference
+    hrr = {"low": "1.64", "moderate": "1.52", "high": "2.28"}[severity]
+    assert hrr in f.message
+    assert "10.0 km" in f.message and f"{km:.1f} km" in f.message
+
+
+def test_long_run_spike_quiet_and_floor():
+    assert long_run_spike(spike_table(10.5)) == []
+    # 1 km runs then 2.5 km (+150 %) stays under the 3 km floor
+    assert long_run_spike(spike_table(2.5, base_km=1.0)) == []
+    assert [
+        f.severity for f in long_run_spike(spike_table(2.5, base_km=1.0), min_distance_km=2)
+    ] == ["high"]
+
+
+def test_long_run_spike_baseline():
+    # day 21: 21 days of history < 30 -> notice, no flag
+    flags = long_run_spike(spike_table(20.0, last_day=21))
+    assert proper(flags) == []
+    [note] = notices(flags)
+    assert note.date == day(MON, 21) and note.value == 21 and note.threshold == 30
+
+
+# ---------------------------------------------------------------- treadmill_to_road
+
+# Treadmill runs of 8 km every second day from day 0 to day 34, then an outdoor run on
+# day 35.  Its window (days 7..34) holds the treadmill runs of days 8, 10, ..., 34:
+# 14 runs, 112 km, share 100 %, mean 8 km.
+
+
+def treadmill_table(road_km: float, *, last_day: int = 35, extra: list | None = None):
+    rows = [{"date": day(MON, d), "km": 8.0, "surface": "treadmill"} for d in range(0, last_day, 2)]
+    rows += extra or []
+    rows.append({"date": day(MON, last_day), "km": road_km, "surface": "road", "id": "road"})
+    return table(rows)
+
+
+@pytest.mark.parametrize(
+    ("km", "severity"),
+    [
+        (6.0, None),  # 75 % of the mean treadmill run: shorter, as advised
+        (6.4, "low"),  # 80 %: lower edge
+        (7.0, "low"),
+        (8.0, "moderate"),  # 100 %
+        (11.9, "moderate"),
+        (12.0, "high"),  # 150 %
+    ],
+)
+def test_treadmill_to_road_bands(km, severity):
+    flags = treadmill_to_road(treadmill_table(km))
+    if severity is None:
+        assert proper(flags) == []
+        return
+    assert [(f.date, f.severity, f.activity_ids) for f in flags] == [
+        (day(MON, 35), severity, ("road",))
+    ]
+    f = flags[0]
+    assert f.value == pytest.approx(km / 8.0)
+    assert f.evidence == "mechanistic"
+    assert "100 %" in f.message and "8.0 km" in f.message
+    assert "shorter" in f.advice
+
+
+def test_treadmill_to_road_share_edge():
+    # Window days 7..34: treadmill 6 km on days 8, 12, ..., 32 (7 runs, 42 km, mean 6 km)
+    # and outdoor 4 km on days 9, 13, ..., 33 (7 runs, 28 km): share 42/70 = 0.6 exactly.
+    # The 6 km road run on day 35 is 100 % of the mean treadmill run -> moderate.
+    def build(outdoor_days: list[int]):
+        rows = [{"date": day(MON, d), "km": 6.0, "surface": "treadmill"} for d in range(0, 35, 4)]
+        rows += [{"date": day(MON, d), "km": 4.0, "surface": "road"} for d in outdoor_days]
+        rows.append({"date": day(MON, 35), "km": 6.0, "surface": "road", "id": "road"})
+        return table(rows)
+
+    flags = treadmill_to_road(build([9, 13, 17, 21, 25, 29, 33]))
+    assert [(f.activity_ids, f.severity) for f in proper(flags)] == [(("road",), "moderate")]
+    assert "60 %" in flags[0].message
+    # one more 4 km outdoor run: share 42/74 = 0.57 < 0.6 -> quiet
+    assert proper(treadmill_to_road(build([9, 11, 13, 17, 21, 25, 29, 33]))) == []
+
+
+def test_treadmill_to_road_runner_already_running_outdoors_is_quiet():
+    # an outdoor 7 km run on day 30: 7 x 1.3 = 9.1 >= 8 km -> already adapted
+    # (that first outdoor run itself is 7/8 = 0.875 of the treadmill mean -> low)
+    extra = [{"date": day(MON, 30), "km": 7.0, "surface": "road", "id": "first"}]
+    flags = proper(treadmill_to_road(treadmill_table(8.0, extra=extra)))
+    assert [(f.activity_ids, f.severity) for f in flags] == [(("first",), "low")]
+    # but a 10 km run is more than 9.1 km -> flagged (10/8 = 1.25 -> moderate)
+    flags = proper(treadmill_to_road(treadmill_table(10.0, extra=extra)))
+    assert [(f.activity_ids, f.severity) for f in flags] == [
+        (("first",), "low"),
+        (("road",), "moderate"),
+    ]
+
+
+def test_treadmill_to_road_baseline():
+    flags = treadmill_to_road(treadmill_table(10.0, last_day=21))
+    assert proper(flags) == []
+    [note] = notices(flags)
+    assert note.date == day(MON, 21) and note.value == 21
+
+
+# ---------------------------------------------------------------- uphill_overload
+
+# Weeks 0-3: 30 km (Mon 7.5, Thu 7.5, Sun 15) with 200 m of ascent (6.67 m/km, no hilly
+# run); norm = 200 m, 6.67 m/km, 0 hilly runs.  Week 4 starts on day 28 (history 28).
+HILL_WEEK = day(MON, 28)
+
+
+def hill_table(week4_km: float, week4_ascent: float, *, norm_ascent: float = 200.0):
+    rows = []
+    for w in range(5):
+        km, up = (30.0, norm_ascent) if w < 4 else (week4_km, week4_ascent)
+        for wd, share in MTS.items():
+            rows.append({"date": day(MON, 7 * w + wd), "km": km * share, "ascent": up * share,
+                         "descent": 0.9 * up * share})  # fmt: skip
+    return table(rows)
+
+
+@pytest.mark.parametrize(
+    ("km", "ascent", "severity"),
+    [
+        (45.0, 400.0, "low"),  # ratio 2.0; 8.9 m/km = 1.33 x norm; no hilly run
+        (30.0, 400.0, "moderate"),  # ratio 2.0; 13.3 m/km = 2 x norm; no hilly run (< 20 m/km)
+        (30.0, 900.0, "high"),  # ratio 4.5; 30 m/km; 3 hilly runs vs 0
+        (30.0, 301.0, "moderate"),  # ratio 1.505, 10.03 m/km = 1.505 x norm
+        (30.0, 300.0, None),  # ratio 1.5 exactly: not above
+        (30.0, 290.0, None),
+    ],
+)
+def test_uphill_overload_bands(km, ascent, severity):
+    flags = uphill_overload(hill_table(km, ascent))
+    if severity is None:
+        assert proper(flags) == []
+        return
+    assert [(f.date, f.severity) for f in flags] == [(HILL_WEEK, severity)]
+    f = flags[0]
+    assert f.value == pytest.approx(ascent / 200.0)
+    assert f"{ascent:.0f} m" in f.message and "200 m" in f.message
+    assert f"Descent that week: {0.9 * ascent:.0f} m" in f.message
+    assert f.evidence == "mechanistic" and len(f.activity_ids) == 3
+
+
+def test_uphill_overload_minimum_ascent():
+    # norm 100 m, week 240 m: 2.4 x but under 250 m
+    assert proper(uphill_overload(hill_table(30.0, 240.0, norm_ascent=100.0))) == []
+    assert [f.severity for f in uphill_overload(hill_table(30.0, 260.0, norm_ascent=100.0))] == [
+        "moderate"
+    ]
+
+
+def test_uphill_overload_baseline():
+    # the spike in week 2 (14 days of history) gives a notice only
+    rows = []
+    for w, up in enumerate([200.0, 200.0, 600.0]):
+        rows += [
+            {"date": day(MON, 7 * w + wd), "km": 30 * s, "ascent": up * s} for wd, s in MTS.items()
+        ]
+    flags = uphill_overload(table(rows))
+    assert proper(flags) == []
+    assert [(n.date, n.value) for n in notices(flags)] == [(day(MON, 14), 14)]
+
+
+# ---------------------------------------------------------------- worn_shoes
+
+
+def shoe_rows(n: int, km: float = 20.0, gear: str | None = "Shoe1", start: dt.date = MON):
+    return [{"date": day(start, i), "km": km, "gear": gear} for i in range(n)]
+
+
+def test_worn_shoes_low_then_moderate():
+    # 20 km a day: 480 km on run 24 (day 23), 800 km on run 40 (day 39)
+    flags = worn_shoes(table(shoe_rows(45)))
+    assert [(f.date, f.severity, f.value, f.threshold) for f in flags] == [
+        (day(MON, 23), "low", 480.0, 480.0),
+        (day(MON, 39), "moderate", 800.0, 800.0),
+    ]
+    assert all(f.evidence == "practice" and "Shoe1" in f.message for f in flags)
+    assert "1 pair" in flags[1].message and "Malisoux" in flags[1].message
+    # below 480 km: nothing
+    assert worn_shoes(table(shoe_rows(23))) == []
+
+
+def test_worn_shoes_per_shoe_limit_and_rotation():
+    rows = shoe_rows(30, gear="Shoe1") + [
+        {"date": day(MON, i), "km": 5.0, "gear": "Shoe2", "minute": 600} for i in range(30)
+    ]
+    flags = worn_shoes(table(rows), shoe_limits_km={"Shoe1": 500.0})
+    # Shoe1: warn at 0.6 x 500 = 300 km (run 15, day 14), limit 500 km (run 25, day 24)
+    assert [(f.date, f.severity, f.threshold) for f in flags] == [
+        (day(MON, 14), "low", 300.0),
+        (day(MON, 24), "moderate", 500.0),
+    ]
+    assert "2 pairs" in flags[1].message
+
+
+def test_worn_shoes_from_gear_map_with_initial_mileage():
+    rows = shoe_rows(3, gear=None)
+    gear_map = {"Old": {"start_date": MON, "end_date": None, "initial_km": 790.0}}
+    flags = worn_shoes(table(rows), gear_map=gear_map)
+    # 790 + 20 = 810 km on the first run: one moderate flag, no separate low flag
+    assert [(f.date, f.severity, f.value) for f in flags] == [(MON, "moderate", 810.0)]
+    # date-range form
+    flags = worn_shoes(table(shoe_rows(45, gear=None)), gear_map={"Ranged": (MON, None)})
+    assert [f.severity for f in flags] == ["low", "moderate"]
+
+
+def test_worn_shoes_without_gear_is_a_notice():
+    flags = worn_shoes(table(shoe_rows(5, gear=None)))
+    assert [f.severity for f in flags] == ["info"]
+    assert "gear" in flags[0].message
+
+
+# ---------------------------------------------------------------- ankle_weights
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Run with ankle weights",
+        "ANKLE-WEIGHT jog",
+        "Lauf mit Knöchelgewichten",
+        "Fussgewichte 1 kg",
+        "footing avec poids aux chevilles",
+        "chevillères lestées",
+        "ankle_weights",
+    ],
+)
+def test_ankle_weight_wordings(text):
+    assert ANKLE_WEIGHT_PATTERN.search(text)
+
+
+@pytest.mark.parametrize("text", ["gym weights", "ankle sprain", "Weighted vest run"])
+def test_ankle_weight_non_matches(text):
+    assert not ANKLE_WEIGHT_PATTERN.search(text)
+
+
+def aw_rows(tagged: list[tuple[int, float]], *, untagged_days: range = range(0, 0)):
+    rows = [{"date": day(MON, d), "km": 8.0} for d in untagged_days]
+    rows += [
+        {"date": day(MON, d), "km": km, "name": "Easy run with ankle weights", "minute": 600}
+        for d, km in tagged
+    ]
+    return rows
+
+
+def test_ankle_weights_first_run_is_low_and_slow_build_is_quiet():
+    # days 1 and 8 in the first 14 days (2 runs, not more); week of day 14: two runs
+    # (days 15, 19) against one (x2, not more); week of day 21: two again
+    flags = ankle_weights(table(aw_rows([(1, 3.0), (8, 3.0), (15, 3.0), (19, 3.0), (22, 3.0),
+                                         (25, 3.0)])))  # fmt: skip
+    assert [(f.date, f.severity) for f in flags] == [(day(MON, 1), "low")]
+    assert "first" in flags[0].message and flags[0].evidence == "practice"
+    assert "slowly" in flags[0].advice
+
+
+def test_ankle_weights_fast_start():
+    # three tagged runs within the first 14 days (days 1, 8, 14): the third is flagged
+    flags = ankle_weights(table(aw_rows([(1, 3.0), (8, 3.0), (14, 3.0)])))
+    assert [(f.date, f.severity, f.value) for f in flags] == [
+        (day(MON, 1), "low", 1.0),
+        (day(MON, 14), "moderate", 3.0),
+    ]
+    # day 15 is outside the first 14 days (days 1..14)
+    flags = ankle_weights(table(aw_rows([(1, 3.0), (8, 3.0), (15, 3.0)])))
+    assert [f.severity for f in flags] == ["low"]
+
+
+@pytest.mark.parametrize(
+    ("km", "severity"),
+    [
+        (6.0, None),  # x2 exactly: not above
+        (7.0, "moderate"),  # x2.33
+        (12.0, "moderate"),  # x4 exactly: not above the high mark
+        (13.0, "high"),  # x4.33
+    ],
+)
+def test_ankle_weights_weekly_growth(km, severity):
+    # week 0: one run of 3 km (day 1); week 1: one run of km (day 8) -> ratio km / 3
+    flags = ankle_weights(table(aw_rows([(1, 3.0), (8, km)])))
+    growth = [f for f in flags if f.metric == "tagged_growth_ratio"]
+    if severity is None:
+        assert growth == []
+        return
+    assert [(f.date, f.severity) for f in growth] == [(day(MON, 7), severity)]
+    assert growth[0].value == pytest.approx(km / 3.0)
+    assert f"{km:.1f} km" in growth[0].message
+
+
+def test_ankle_weights_from_tags_and_new_block():
+    rows = [{"date": day(MON, d), "km": 5.0, "id": f"r{d}"} for d in (0, 3, 50)]
+    flags = ankle_weights(table(rows), tags={"r0": ["ankle weights"], "r50": "ankle_weights"})
+    # r0 starts a block; r50 comes 50 days later (> 28): a new block, a new start notice
+    assert [(f.date, f.severity, f.activity_ids) for f in flags] == [
+        (day(MON, 0), "low", ("r0",)),
+        (day(MON, 50), "low", ("r50",)),
+    ]
+    assert ankle_weights(table(rows)) == []
+
+
+# ---------------------------------------------------------------- steady control
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_steady_runner_never_gets_moderate_or_high(seed):
+    acts = table(steady_history(MON, 70, seed=seed))
+    flags = evaluate(acts)
+    assert not [f for f in flags if f.severity in ("moderate", "high")]
+    counts = Counter(f.severity for f in flags)
+    assert counts["low"] <= 4  # the ankle-weights start, rare long-run noise
+
+
+def test_steady_mostly_treadmill_routine_is_quiet():
+    # 3 treadmill runs of 8 km and one 12 km road run every week, +-10 % noise: the road
+    # run is routine, not a switch (after the first 4 weeks)
+    import random
+
+    rng = random.Random(7)
+    rows = []
+    for w in range(30):
+        for wd in (0, 2, 4):
+            rows.append({"date": day(MON, 7 * w + wd), "km": 8 * rng.uniform(0.9, 1.1),
+                         "surface": "treadmill"})  # fmt: skip
+        rows.append({"date": day(MON, 7 * w + 6), "km": 12 * rng.uniform(0.9, 1.1)})
+    flags = evaluate(table(rows))
+    assert [f for f in flags if f.severity not in ("info", "low")] == []
+    assert [f for f in flags if f.trigger == "treadmill_to_road" and f.severity != "info"] == []
+
+
+def test_evaluate_sorts_and_respects_disabled():
+    from runload.risk import RiskProfile
+
+    acts = weeks_table([20.0] * 5 + [40.0])
+    flags = evaluate(acts)
+    assert [f.date for f in flags] == sorted(f.date for f in flags)
+    assert any(f.trigger == "distance_jump" for f in flags)
+    off = evaluate(acts, profile=RiskProfile(disabled=("distance_jump",)))
+    assert not any(f.trigger == "distance_jump" for f in off)
+    only = evaluate(acts, triggers=["distance_jump"])
+    assert {f.trigger for f in only} == {"distance_jump"}
+    with pytest.raises(KeyError, match="nonsense"):
+        evaluate(acts, triggers=["nonsense"])
+
+
+def test_rules_do_not_mutate_input():
+    acts = table(steady_history(MON, 10))
+    before = acts.copy(deep=True)
+    evaluate(acts, tags={acts.index[0]: "ankle weights"})
+    assert acts.equals(before)
+
+
+def test_steady_control_can_fail():
+    # the same steady history with one week doubled must raise a moderate or high flag,
+    # otherwise the steady control above would prove nothing
+    rows = steady_history(MON, 30, seed=0)
+    doubled = [dict(r, km=2 * r["km"]) if 140 <= (r["date"] - MON).days < 147 else r for r in rows]
+    flags = evaluate(table(doubled))
+    assert {f.trigger for f in flags if f.severity in ("moderate", "high")} >= {
+        "distance_jump",
+        "long_run_spike",
+    }
