@@ -9,8 +9,9 @@ Three rules keep untrusted activity files harmless and fast:
   silently.  Entity resolution, DTD loading and network access are also off in
   the parser itself, as a second line of defence.
 * **Streaming.**  :func:`iter_end_elements` drives :func:`lxml.etree.iterparse`
-  on the elements an importer asks for; the importer frees each element
-  (:func:`release`) once it has read it, so memory stays flat on large files.
+  on the elements an importer asks for; the importer frees the elements it has
+  read as it goes, and collects values as text in a :class:`PointTable`,
+  converted in bulk chunk by chunk, so memory stays flat on large files.
 * **Errors are runload errors.**  Malformed XML becomes
   :class:`~runload.ParseError` with reason ``"xml_syntax"`` and the line.
   The parse is strict first; only when the strict parse fails on an undeclared
@@ -27,6 +28,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from io import BytesIO
+from operator import itemgetter
 from typing import TypeVar
 
 import numpy as np
@@ -37,13 +39,13 @@ from lxml import etree
 from ..exceptions import ParseError, UnsafeInputError
 
 __all__ = [
+    "PointTable",
     "Prolog",
     "check_prolog",
     "iter_end_elements",
     "line_of",
     "local_name",
     "parse_times_ns",
-    "release",
     "root_local_name",
     "scan_prolog",
     "text_of",
@@ -56,7 +58,10 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _WHITESPACE = b" \t\r\n"
 _NAME = re.compile(rb"<([^\s/>!?<]+)")
 _DECL_WORD = re.compile(rb"<!([A-Za-z\[]*)")
-_DOCTYPE_END = re.compile(rb"\]\s*>")
+#: The rest of an internal DTD subset from its "[": quoted strings and comments may hold "]>".
+_SUBSET_END = re.compile(
+    rb"\[(?:<!--.*?-->|\"[^\"]*\"|'[^']*'|[^\]\"'<]|<(?!!--))*\]\s*>", re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -147,7 +152,7 @@ def scan_prolog(data: bytes) -> Prolog:
             close = text.find(b">", pos)
             bracket = text.find(b"[", pos)
             if bracket >= 0 and (close < 0 or bracket < close):
-                m_end = _DOCTYPE_END.search(text, bracket)
+                m_end = _SUBSET_END.match(text, bracket)
                 if m_end is None:
                     return Prolog(None, None, declaration, declaration_line)
                 pos = m_end.end()
@@ -212,7 +217,11 @@ def check_prolog(data: bytes, *, path: str | None = None) -> Prolog:
 
 
 def local_name(tag: object) -> str:
-    """Local part of an lxml tag: ``{ns}hr``, ``gpxtpx:hr`` (undeclared prefix) and ``hr`` give ``hr``."""
+    """Local part of an lxml tag.
+
+    ``{ns}hr``, ``gpxtpx:hr`` (an undeclared prefix, read in recover mode) and
+    ``hr`` all give ``hr``.
+    """
     if not isinstance(tag, str):
         return ""
     return tag.rpartition("}")[2].rpartition(":")[2]
@@ -236,22 +245,58 @@ def to_float(text: str | None) -> float:
         return np.nan
 
 
-def release(element: etree._Element) -> None:
-    """Free an element that has been read, and the siblings already read before it."""
-    element.clear(keep_tail=False)
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
-
-
 class _RetryInRecoverMode(Exception):
     pass
 
 
-def _syntax_error(exc: etree.XMLSyntaxError, path: str | None) -> ParseError:
+#: libxml2 namespace errors (an undeclared prefix...): the only ones recover mode is used for.
+_NAMESPACE_ERRORS = frozenset(
+    getattr(etree.ErrorTypes, name) for name in dir(etree.ErrorTypes) if name.startswith("NS_ERR")
+)
+
+
+def _content_start(data: bytes) -> int:
+    """Offset of the first markup after a UTF-8 BOM and whitespace.
+
+    libxml2 refuses whitespace before the XML declaration; real files have it.
+    0 when there is nothing to skip or the text is not ASCII-compatible.
+    """
+    pos = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+    n = len(data)
+    while pos < n and data[pos] in _WHITESPACE:
+        pos += 1
+    if pos == len(_UTF8_BOM) and data.startswith(_UTF8_BOM):
+        return 0  # a BOM alone is fine
+    if pos < n and data[pos] != 0x3C:  # not "<": leave it to the parser (UTF-16...)
+        return 0
+    return pos
+
+
+def _first_error(
+    exc: etree.XMLSyntaxError, log: etree._ListErrorLog
+) -> tuple[int, int | None, str]:
+    """(libxml2 error type, line, message) of the error that stopped the parser.
+
+    The exception's own line and message can be generic ("no element found",
+    line 0) when entity resolution is off; the parser's own error log has the
+    real one.  (``exc.error_log`` is not used: it may hold earlier parses' errors.)
+    """
+    for entry in log:
+        if entry.level >= etree.ErrorLevels.ERROR:
+            line = entry.line if entry.line > 0 else None
+            return entry.type, line, str(entry.message)
     line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
     message = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
+    # The parser's own "line N, column M" suffix: the error carries the line itself.
+    return int(getattr(exc, "code", -1)), line, re.sub(r", line \d+, column \d+$", "", message)
+
+
+def _syntax_error(
+    exc: etree.XMLSyntaxError, log: etree._ListErrorLog, path: str | None, line_shift: int
+) -> ParseError:
+    _code, line, message = _first_error(exc, log)
+    if line is not None:
+        line += line_shift
     return ParseError(f"malformed XML: {message}", path=path, reason="xml_syntax", line=line)
 
 
@@ -263,8 +308,12 @@ def _drive(
     recover: bool,
     path: str | None,
 ) -> T:
+    stream = BytesIO(data)  # shares the buffer: no copy
+    start = _content_start(data)
+    stream.seek(start)
+    line_shift = data.count(b"\n", 0, start)
     events = etree.iterparse(
-        BytesIO(data),
+        stream,
         events=("end",),
         tag=tags,
         recover=recover,
@@ -272,20 +321,19 @@ def _drive(
         load_dtd=False,
         no_network=True,
         huge_tree=False,
+        remove_blank_text=True,  # fewer nodes to build; blank text reads as missing anyway
         remove_comments=True,
         remove_pis=True,
     )
 
-    def elements() -> Iterator[etree._Element]:
-        for _event, element in events:
-            yield element
-
     try:
-        result = consume(elements())
+        # itemgetter in C: no Python frame per element on the hot path
+        result = consume(map(itemgetter(1), events))
     except etree.XMLSyntaxError as exc:
-        if not recover and exc.domain == etree.ErrorDomains.NAMESPACE:
+        log = events.error_log
+        if not recover and _first_error(exc, log)[0] in _NAMESPACE_ERRORS:
             raise _RetryInRecoverMode from exc
-        raise _syntax_error(exc, path) from exc
+        raise _syntax_error(exc, log, path, line_shift) from exc
     if recover:
         fatal = events.error_log.filter_from_fatals()
         if len(fatal):
@@ -294,7 +342,7 @@ def _drive(
                 f"malformed XML: {first.message}",
                 path=path,
                 reason="xml_syntax",
-                line=first.line if first.line > 0 else None,
+                line=first.line + line_shift if first.line > 0 else None,
             )
     return result
 
@@ -322,7 +370,8 @@ def iter_end_elements(
     tags : sequence of str
         lxml tag selectors such as ``"{*}trkpt"``.
     consume : callable
-        Reads the elements; should :func:`release` each one it has finished with.
+        Reads the elements; should delete the ones it has finished with (only
+        those already read: the parser may have built the next ones).
     path : str, optional
         For error messages.
 
@@ -344,18 +393,51 @@ def iter_end_elements(
         return _drive(data, tags, consume, recover=True, path=path)
 
 
+_NS_MIN = pd.Timestamp.min.tz_localize("UTC")
+_NS_MAX = pd.Timestamp.max.tz_localize("UTC")
+
+
+def _bad_time(value: str, path: str | None, data: bytes | None) -> ParseError:
+    line = None
+    if data is not None:
+        at = data.find(value.encode("utf-8", "replace"))
+        if at >= 0:
+            line = line_of(data, at)
+    return ParseError(
+        f"cannot read time {value!r} as ISO 8601", path=path, reason="bad_time", line=line
+    )
+
+
+def _parse_time_column(
+    text: npt.NDArray[np.object_], path: str | None, data: bytes | None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Parse an object array of time strings; None or blank entries are reported missing."""
+    parsed = pd.to_datetime(text.tolist(), format="ISO8601", utc=True, errors="coerce")
+    unusable = ~np.asarray((parsed >= _NS_MIN) & (parsed <= _NS_MAX))  # NaT compares False
+    missing = unusable.copy()
+    for i in np.flatnonzero(unusable):
+        value = text[i]
+        if value is not None and str(value).strip():
+            raise _bad_time(str(value).strip(), path, data)
+    t_ns = np.zeros(len(text), dtype="int64")
+    ok = ~missing
+    if ok.any():
+        t_ns[ok] = np.asarray(parsed[ok].as_unit("ns").asi8)
+    return t_ns, missing
+
+
 def parse_times_ns(
     strings: Sequence[str], *, path: str | None = None, data: bytes | None = None
 ) -> npt.NDArray[np.int64]:
     """Parse ISO 8601 times in bulk to UTC nanoseconds since the epoch.
 
     Accepts ``Z``, numeric offsets (converted to UTC), fractional seconds and
-    naive times (taken as UTC).
+    naive times (taken as UTC); surrounding whitespace is ignored.
 
     Parameters
     ----------
     strings : sequence of str
-        Stripped time strings.
+        Time strings.
     path : str, optional
         For the error message.
     data : bytes, optional
@@ -369,31 +451,110 @@ def parse_times_ns(
     Raises
     ------
     ParseError
-        Reason ``"bad_time"``, naming the first unreadable value and its line
-        when ``data`` is given.
+        Reason ``"bad_time"``, naming the first unreadable (or blank) value,
+        and its line when ``data`` is given.
     """
     if len(strings) == 0:
         return np.empty(0, dtype="int64")
-    try:
-        parsed = pd.to_datetime(list(strings), format="ISO8601", utc=True)
-        values = parsed.as_unit("ns").asi8
-        if not parsed.hasnans:
-            return np.asarray(values, dtype="int64")
-    except (ValueError, OverflowError, TypeError) as exc:  # OutOfBoundsDatetime is a ValueError
-        cause: Exception | None = exc
-    else:
-        cause = None
-    coerced = pd.to_datetime(list(strings), format="ISO8601", utc=True, errors="coerce")
-    bad = np.flatnonzero(np.asarray(coerced.isna()))
-    if bad.size:
-        first = strings[int(bad[0])]
-    else:  # every value parses alone but not together (out of range in ns)
-        first = strings[0]
-    line = None
-    if data is not None:
-        at = data.find(first.encode("utf-8", "replace"))
-        if at >= 0:
-            line = line_of(data, at)
-    raise ParseError(
-        f"cannot read time {first!r} as ISO 8601", path=path, reason="bad_time", line=line
-    ) from cause
+    text = np.array(list(strings), dtype=object)
+    t_ns, missing = _parse_time_column(text, path, data)
+    if missing.any():
+        raise _bad_time(str(text[int(np.flatnonzero(missing)[0])]), path, data)
+    return t_ns
+
+
+class PointTable:
+    """Per-point text values, collected row by row and converted in chunks.
+
+    An importer appends ``width`` values per point (text or None) to
+    :attr:`rows`, calling :meth:`flush` every :attr:`chunk` points; the text
+    is then converted in bulk (times with :func:`pandas.to_datetime`, numbers
+    with :func:`pandas.to_numeric`), which is far faster than converting in
+    the parsing loop and keeps memory bounded on large files.
+
+    Parameters
+    ----------
+    width : int
+        Values per point.
+    time_slot : int
+        Which value is the time; a point whose time is missing or blank is
+        dropped (and counted), one whose time cannot be read fails the import.
+    path : str, optional
+        For error messages.
+    data : bytes, optional
+        The document, to find the line of an unreadable time.
+    """
+
+    chunk = 1 << 14
+
+    def __init__(
+        self, width: int, *, time_slot: int, path: str | None = None, data: bytes | None = None
+    ) -> None:
+        self.width = width
+        self.time_slot = time_slot
+        self.path = path
+        self.data = data
+        self.rows: list[str | None] = []
+        self.dropped = 0
+        self.bad_numbers = 0
+        self._times: list[npt.NDArray[np.int64]] = []
+        self._keep: list[npt.NDArray[np.bool_]] = []
+        self._values: list[list[npt.NDArray[np.float64] | None]] = [[] for _ in range(width)]
+
+    def flush(self) -> None:
+        """Convert the rows collected so far (and empty :attr:`rows` in place)."""
+        if not self.rows:
+            return
+        table = np.array(self.rows, dtype=object).reshape(-1, self.width)
+        del self.rows[:]
+        t_ns, missing = _parse_time_column(table[:, self.time_slot], self.path, self.data)
+        keep = ~missing
+        self.dropped += int(np.count_nonzero(missing))
+        self._keep.append(keep)
+        self._times.append(t_ns[keep])
+        for slot in range(self.width):
+            if slot == self.time_slot:
+                continue
+            column = table[keep, slot]
+            absent = np.asarray(pd.isna(column))
+            if absent.all():
+                self._values[slot].append(None)
+                continue
+            numbers = np.asarray(pd.to_numeric(column, errors="coerce"), dtype="float64")
+            unread = np.isnan(numbers) & ~absent
+            if unread.any():
+                for i in np.flatnonzero(unread):
+                    word = str(column[i]).strip().lower()
+                    if word and word != "nan":
+                        self.bad_numbers += 1
+            self._values[slot].append(numbers)
+
+    def finish(
+        self,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], dict[int, npt.NDArray[np.float64]]]:
+        """Convert what is left and return the whole table.
+
+        Returns
+        -------
+        time_ns : ndarray of int64
+            Times of the kept points (those with a time). [ns since the epoch, UTC]
+        keep : ndarray of bool
+            For every point collected, whether it was kept.
+        values : dict of int to ndarray
+            For each slot that holds at least one value, its numbers at the
+            kept points (NaN where missing or unreadable).
+        """
+        self.flush()
+        t_ns = np.concatenate(self._times) if self._times else np.empty(0, dtype="int64")
+        keep = np.concatenate(self._keep) if self._keep else np.empty(0, dtype=bool)
+        sizes = [int(k.sum()) for k in self._keep]
+        values: dict[int, npt.NDArray[np.float64]] = {}
+        for slot, chunks in enumerate(self._values):
+            if slot == self.time_slot or all(c is None for c in chunks):
+                continue
+            parts = [
+                c if c is not None else np.full(n, np.nan)
+                for c, n in zip(chunks, sizes, strict=True)
+            ]
+            values[slot] = np.concatenate(parts)
+        return t_ns, keep, values

@@ -6,6 +6,9 @@ that no third-party activity file is copied into the project.
 
 from __future__ import annotations
 
+from .fit import fit_bytes
+from .gpx import gpx_bytes
+from .tcx import tcx_bytes
 from .track import Track
 
-__all__ = ["Track"]
+__all__ = ["Track", "fit_bytes", "gpx_bytes", "tcx_bytes"]

@@ -1,0 +1,313 @@
+"""GPX 1.0 / 1.1 importer.
+
+Reads the track points (``<trk>/<trkseg>/<trkpt>``) of a GPX file in one
+streaming pass (see :mod:`runload.io.xmlsafe` for the safety rules).
+Elements are matched by local name, so the default namespace of GPX 1.0, 1.1,
+none at all, and any extension prefix (``gpxtpx:``, ``ns3:``, Strava's
+undeclared ``gpxdata:``) read alike.
+
+Per point: ``lat``/``lon`` attributes, ``<ele>``, ``<time>``, and from the
+extensions heart rate (``hr``, ``heartrate``), cadence (``cad``,
+``cadence``), power (``power``, ``PowerInWatts``) and speed (``speed``, also
+GPX 1.0's own ``<speed>``); temperature and the rest are ignored.  Points
+without a ``<time>`` are dropped and counted.  The gap between the last point
+of one segment (or track) and the first of the next is recorded as a pause.
+
+GPX stores cadence per foot (strides per minute) for foot sports; runload's
+``cadence_spm`` counts both feet, so the value is doubled for the sports of
+:data:`runload.schema.FOOT_SPORTS` and left out (NaN) otherwise, since a
+bike's revolutions per minute are not steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+from lxml import etree
+
+from ..activity import RawActivity
+from ..exceptions import ParseError
+from ..schema import FOOT_SPORTS
+from .registry import register_format
+from .xmlsafe import PointTable, iter_end_elements, local_name, root_local_name, text_of
+
+__all__ = ["gpx_sport", "read_gpx", "sniff_gpx"]
+
+# Per-point value slots: lat and lon come from attributes, the rest from child elements.
+_LAT, _LON, _ELE, _HR, _CAD, _POWER, _SPEED, _TIME = range(8)
+_WIDTH = 8
+_FIELDS: dict[str, int] = {
+    "ele": _ELE,
+    "hr": _HR,
+    "heartrate": _HR,
+    "cad": _CAD,
+    "cadence": _CAD,
+    "power": _POWER,
+    "powerinwatts": _POWER,
+    "speed": _SPEED,
+    "time": _TIME,
+}
+#: Points between two trims of the already-read elements.
+_TRIM_EVERY = 256
+
+# Elements the streaming pass stops at.
+_TRKPT, _TRKSEG, _TRK, _OTHER_TOP, _ROOT = range(5)
+_KINDS: dict[str, int] = {
+    "trkpt": _TRKPT,
+    "trkseg": _TRKSEG,
+    "trk": _TRK,
+    "wpt": _OTHER_TOP,
+    "rte": _OTHER_TOP,
+    "metadata": _OTHER_TOP,
+    "gpx": _ROOT,
+}
+_TAGS = tuple(f"{{*}}{name}" for name in _KINDS)
+
+#: GPX ``<trk><type>`` values (lower case) to FIT-style (sport, sub_sport).
+#: Strava writes numbers: 9 is a run; 1 is a ride (corroborated by the corpus,
+#: where the Strava and Garmin Connect exports of the same activity say
+#: ``1`` and ``cycling``).
+_SPORTS: dict[str, tuple[str, str | None]] = {
+    "running": ("running", None),
+    "run": ("running", None),
+    "9": ("running", None),
+    "street_running": ("running", "street"),
+    "trail_running": ("running", "trail"),
+    "trail run": ("running", "trail"),
+    "track_running": ("running", "track"),
+    "treadmill_running": ("running", "treadmill"),
+    "indoor_running": ("running", "indoor_running"),
+    "walking": ("walking", None),
+    "walk": ("walking", None),
+    "hiking": ("hiking", None),
+    "hike": ("hiking", None),
+    "cycling": ("cycling", None),
+    "biking": ("cycling", None),
+    "bike": ("cycling", None),
+    "ride": ("cycling", None),
+    "1": ("cycling", None),
+}
+
+
+def gpx_sport(text: str | None) -> tuple[str | None, str | None]:
+    """FIT-style (sport, sub_sport) for the text of a GPX ``<trk><type>``.
+
+    Known names (``running``, ``run``, Strava's ``9``, ``trail_running``,
+    ``walking``, ``hiking``, ``cycling``/``biking``/``ride``...) map to
+    ``running``, ``walking``, ``hiking``, ``cycling`` (trail, track and
+    treadmill running keep that as the sub-sport); other text is kept in
+    lower case, and no text gives (None, None).
+    """
+    if text is None or not text.strip():
+        return None, None
+    key = " ".join(text.strip().lower().split())
+    if key in _SPORTS:
+        return _SPORTS[key]
+    return key, None
+
+
+def sniff_gpx(head: bytes) -> bool:
+    """Whether ``head`` (the first bytes of a file) starts a document with a ``gpx`` root."""
+    return root_local_name(head) == "gpx"
+
+
+class _Extract:
+    """State of one streaming pass over a GPX document."""
+
+    def __init__(self, data: bytes, path: str) -> None:
+        self.table = PointTable(_WIDTH, time_slot=_TIME, path=path, data=data)
+        self.segment_end = 0  # points seen at the end of the previous non-empty segment
+        self.breaks: list[int] = []  # points seen (timed or not) when a new segment starts
+        self.trk_name: str | None = None
+        self.trk_desc: str | None = None
+        self.trk_cmt: str | None = None
+        self.trk_type: str | None = None
+        self.meta_name: str | None = None
+        self.meta_notes: str | None = None
+        self.creator: str | None = None
+        self.n_other = 0
+
+    def run(self, elements: Iterator[etree._Element]) -> _Extract:
+        kinds: dict[object, int] = {}
+        fields: dict[object, int] = {}
+        table = self.table
+        rows = table.rows
+        chunk = table.chunk
+        n = 0
+        for el in elements:
+            kind = kinds.get(el.tag)
+            if kind is None:
+                kind = kinds[el.tag] = _KINDS.get(local_name(el.tag), -1)
+            if kind == _TRKPT:
+                row = [el.get("lat"), el.get("lon"), None, None, None, None, None, None]
+                for child in el.iterdescendants():
+                    code = fields.get(child.tag)
+                    if code is None:
+                        code = fields[child.tag] = _FIELDS.get(local_name(child.tag).lower(), 0)
+                    if code:
+                        row[code] = child.text
+                rows.extend(row)
+                n += 1
+                if not n % _TRIM_EVERY:
+                    # Free the points read so far (never the ones after: the
+                    # parser may already have built them).
+                    parent = el.getparent()
+                    if parent is not None:
+                        del parent[: parent.index(el)]
+                    if not n % chunk:
+                        table.flush()
+            elif kind == _TRKSEG:
+                if n > self.segment_end:
+                    if self.segment_end > 0:
+                        self.breaks.append(self.segment_end)
+                    self.segment_end = n
+                el.clear()
+            elif kind == _TRK:
+                self._read_track_info(el)
+                el.clear()
+            elif kind == _OTHER_TOP:
+                if local_name(el.tag) == "metadata":
+                    self._read_metadata(el)
+                else:
+                    self.n_other += 1
+                el.clear()
+            elif kind == _ROOT and el.getparent() is None:
+                self._read_root(el)
+        return self
+
+    def _read_track_info(self, trk: etree._Element) -> None:
+        for child in trk:
+            name = local_name(child.tag)
+            if name == "name" and self.trk_name is None:
+                self.trk_name = text_of(child)
+            elif name == "type" and self.trk_type is None:
+                self.trk_type = text_of(child)
+            elif name == "desc" and self.trk_desc is None:
+                self.trk_desc = text_of(child)
+            elif name == "cmt" and self.trk_cmt is None:
+                self.trk_cmt = text_of(child)
+
+    def _read_metadata(self, parent: etree._Element) -> None:
+        for child in parent:
+            name = local_name(child.tag)
+            if name == "name" and self.meta_name is None:
+                self.meta_name = text_of(child)
+            elif name == "desc" and self.meta_notes is None:
+                self.meta_notes = text_of(child)
+
+    def _read_root(self, root: etree._Element) -> None:
+        creator = root.get("creator")
+        self.creator = (creator.strip() or None) if creator is not None else None
+        # GPX 1.0 keeps name and desc directly under <gpx>.
+        self._read_metadata(root)
+
+
+def read_gpx(data: bytes, *, path: str) -> RawActivity:
+    """Read the track of a GPX document.
+
+    Parameters
+    ----------
+    data : bytes
+        The (decompressed) GPX document.
+    path : str
+        Where it came from, for messages.
+
+    Returns
+    -------
+    RawActivity
+        ``format="gpx"``; samples with a UTC ``time`` index and the columns
+        the file has (``latitude_deg``, ``longitude_deg``, ``elevation_m``,
+        ``heart_rate_bpm``, ``cadence_spm`` [both feet], ``power_w``,
+        ``speed_m_s``); pauses between segments; ``sport`` from
+        ``<trk><type>``; ``name``, ``notes`` (``desc``/``cmt``) and ``device``
+        (the ``creator`` attribute).
+
+    Raises
+    ------
+    UnsafeInputError
+        The file declares a DOCTYPE or entities (reason ``"doctype"``).
+    ParseError
+        Malformed XML (``"xml_syntax"``), an unreadable time (``"bad_time"``),
+        or no timed track point (``"empty"``).
+    """
+    state = iter_end_elements(
+        data, tags=_TAGS, consume=lambda els: _Extract(data, path).run(els), path=path
+    )
+    return _assemble(state, path)
+
+
+def _assemble(st: _Extract, path: str) -> RawActivity:
+    sport, sub_sport = gpx_sport(st.trk_type)
+    t_ns, keep, values = st.table.finish()
+    dropped = st.table.dropped
+    if t_ns.size == 0:
+        if dropped:
+            what = f"all {dropped} track points lack a <time>"
+        elif st.n_other:
+            what = "no track points (routes or waypoints only)"
+        else:
+            what = "no track points"
+        raise ParseError(f"nothing to import: {what}", path=path, reason="empty")
+    warnings: list[str] = []
+    if dropped:
+        warnings.append(f"{dropped} track point(s) without <time> dropped")
+    if st.table.bad_numbers:
+        warnings.append(f"{st.table.bad_numbers} unreadable number(s) read as missing")
+
+    columns: dict[str, np.ndarray] = {}
+    nan = np.full(t_ns.size, np.nan)
+    lat = values.get(_LAT, nan)
+    lon = values.get(_LON, nan)
+    valid = (np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0)  # False for NaN
+    n_invalid = int(np.count_nonzero(~valid & (np.isfinite(lat) | np.isfinite(lon))))
+    if n_invalid:
+        warnings.append(f"{n_invalid} track point(s) with an invalid position kept without it")
+    if valid.any():
+        columns["latitude_deg"] = np.where(valid, lat, np.nan)
+        columns["longitude_deg"] = np.where(valid, lon, np.nan)
+    names = {
+        _ELE: "elevation_m",
+        _SPEED: "speed_m_s",
+        _HR: "heart_rate_bpm",
+        _CAD: "cadence_spm",
+        _POWER: "power_w",
+    }
+    for slot, name in names.items():
+        if slot not in values:
+            continue
+        column = np.where(np.isfinite(values[slot]), values[slot], np.nan)
+        if slot == _CAD:
+            if sport not in FOOT_SPORTS:
+                continue  # revolutions per minute, or unknown: not steps
+            column = column * 2.0  # per-foot strides/min -> steps/min (both feet)
+        columns[name] = column
+    index = pd.DatetimeIndex(t_ns.view("M8[ns]"), name="time").tz_localize("UTC")
+    samples = pd.DataFrame(columns, index=index)
+
+    # A segment break at raw point b becomes a pause between the kept points around it.
+    kept_before = np.concatenate(([0], np.cumsum(keep)))
+    pauses = []
+    for k in sorted({int(kept_before[b]) for b in st.breaks}):
+        if 0 < k < t_ns.size and t_ns[k] > t_ns[k - 1]:
+            pauses.append(
+                (pd.Timestamp(int(t_ns[k - 1]), tz="UTC"), pd.Timestamp(int(t_ns[k]), tz="UTC"))
+            )
+    return RawActivity(
+        format="gpx",
+        samples=samples,
+        sport=sport,
+        sub_sport=sub_sport,
+        name=st.trk_name or st.meta_name,
+        notes=st.trk_desc or st.trk_cmt or st.meta_notes,
+        device=st.creator,
+        start_time=pd.Timestamp(int(t_ns.min()), tz="UTC"),
+        pauses=pauses,
+        distance_from_device=False,
+        dropped_points=dropped,
+        warnings=warnings,
+    )
+
+
+register_format("gpx", suffixes=(".gpx",), sniff=sniff_gpx, reader=read_gpx)

@@ -1,0 +1,392 @@
+"""Garmin Training Center (TCX) importer.
+
+Reads the first ``<Activity>`` of a TCX file in one streaming pass (see
+:mod:`runload.io.xmlsafe` for the safety rules); elements are matched by local
+name, so any namespace prefix reads alike.
+
+Per trackpoint: ``Time``, ``Position`` (``LatitudeDegrees``,
+``LongitudeDegrees``), ``AltitudeMeters``, ``DistanceMeters`` (the device's
+own cumulative distance), ``HeartRateBpm/Value``, ``Cadence`` and, in the
+``TPX`` extension, ``RunCadence``, ``Speed`` and ``Watts``.  Trackpoints
+without a time are dropped and counted; without a position they are kept
+(a treadmill run has none).  Each ``<Track>`` after the first starts after a
+pause.  Lap totals (``TotalTimeSeconds``, ``DistanceMeters``) are summed into
+``RawActivity.totals``, which :func:`runload.activity.finalize` uses when the
+trackpoints cannot give a value (files with laps and no trackpoints).
+
+Cadence: ``RunCadence`` is per foot (strides per minute) and is doubled into
+``cadence_spm`` (steps per minute, both feet) for foot sports and for
+activities of unknown or ``Other`` sport.  The trackpoint's own ``Cadence`` is
+a bike's revolutions per minute in the schema, but Polar and other watches
+write a run's per-foot cadence there; it is doubled for foot sports and left
+out otherwise.  Courses (planned routes, ``<Courses>``) are not activities and
+are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+from lxml import etree
+
+from ..activity import RawActivity
+from ..exceptions import ParseError
+from ..schema import FOOT_SPORTS
+from .registry import register_format
+from .xmlsafe import (
+    PointTable,
+    iter_end_elements,
+    local_name,
+    parse_times_ns,
+    root_local_name,
+    text_of,
+    to_float,
+)
+
+__all__ = ["read_tcx", "sniff_tcx", "tcx_sport"]
+
+# Per-trackpoint value slots.
+(
+    _LAT,
+    _LON,
+    _ALT,
+    _DIST,
+    _HR,
+    _CAD,
+    _RUNCAD,
+    _SPEED,
+    _WATTS,
+    _TIME,
+) = range(10)
+_WIDTH = 10
+_FIELDS: dict[str, int] = {
+    "latitudedegrees": _LAT,
+    "longitudedegrees": _LON,
+    "altitudemeters": _ALT,
+    "distancemeters": _DIST,
+    "value": _HR,  # only HeartRateBpm has a Value inside a Trackpoint
+    "cadence": _CAD,
+    "runcadence": _RUNCAD,
+    "speed": _SPEED,
+    "watts": _WATTS,
+    "time": _TIME,
+}
+_TRIM_EVERY = 256
+
+_TRACKPOINT, _TRACK, _LAP, _ACTIVITY, _COURSE = range(5)
+_KINDS: dict[str, int] = {
+    "Trackpoint": _TRACKPOINT,
+    "Track": _TRACK,
+    "Lap": _LAP,
+    "Activity": _ACTIVITY,
+    "Course": _COURSE,
+}
+_TAGS = tuple(f"{{*}}{name}" for name in _KINDS)
+
+#: TCX ``Sport`` attribute values to FIT-style sport names.
+_SPORTS = {"running": "running", "biking": "cycling", "other": "generic"}
+
+
+def tcx_sport(text: str | None) -> str | None:
+    """FIT-style sport name for a TCX ``Activity/@Sport`` (``Running``, ``Biking``, ``Other``)."""
+    if text is None or not text.strip():
+        return None
+    key = text.strip().lower()
+    return _SPORTS.get(key, key)
+
+
+def sniff_tcx(head: bytes) -> bool:
+    """Whether ``head`` starts a document whose root is ``TrainingCenterDatabase``."""
+    return root_local_name(head) == "TrainingCenterDatabase"
+
+
+class _Extract:
+    """State of one streaming pass over a TCX document."""
+
+    def __init__(self, data: bytes, path: str) -> None:
+        self.table = PointTable(_WIDTH, time_slot=_TIME, path=path, data=data)
+        self.breaks: list[int] = []  # row count at which a new Track starts
+        self.activity: etree._Element | None = None  # the Activity being read
+        self.extra_activities = 0
+        self.skipped_points = 0  # in courses or further activities
+        self.sport: str | None = None
+        self.activity_id: str | None = None
+        self.notes: str | None = None
+        self.device: str | None = None
+        self.lap_time_s: list[float] = []
+        self.lap_distance_m: list[float] = []
+        self.lap_start: list[str] = []
+
+    def _owner(self, track: etree._Element) -> etree._Element | None:
+        """The Activity a Track belongs to (through its Lap), None for a Course's."""
+        lap = track.getparent()
+        if lap is None or local_name(lap.tag) != "Lap":
+            return None
+        activity = lap.getparent()
+        if activity is None or local_name(activity.tag) != "Activity":
+            return None
+        return activity
+
+    def _accepts(self, activity: etree._Element | None) -> bool:
+        if activity is None:
+            return False
+        if self.activity is None:
+            self.activity = activity
+        return activity is self.activity
+
+    def run(self, elements: Iterator[etree._Element]) -> _Extract:
+        kinds: dict[object, int] = {}
+        fields: dict[object, int] = {}
+        table = self.table
+        rows = table.rows
+        chunk = table.chunk
+        n = 0  # rows collected
+        seen = 0  # trackpoints seen, for trimming
+        track: etree._Element | None = None
+        accepted = False
+        for el in elements:
+            kind = kinds.get(el.tag)
+            if kind is None:
+                kind = kinds[el.tag] = _KINDS.get(local_name(el.tag), -1)
+            if kind == _TRACKPOINT:
+                parent = el.getparent()
+                if parent is not track:
+                    track = parent
+                    accepted = parent is not None and self._accepts(self._owner(parent))
+                    if accepted and n > 0:
+                        self.breaks.append(n)
+                seen += 1
+                if accepted:
+                    row: list[str | None] = [None] * _WIDTH
+                    for child in el.iterdescendants():
+                        code = fields.get(child.tag)
+                        if code is None:
+                            code = fields[child.tag] = _FIELDS.get(
+                                local_name(child.tag).lower(), -1
+                            )
+                        if code >= 0:
+                            row[code] = child.text
+                    rows.extend(row)
+                    n += 1
+                    if not n % chunk:
+                        table.flush()
+                else:
+                    self.skipped_points += 1
+                if not seen % _TRIM_EVERY and parent is not None:
+                    del parent[: parent.index(el)]
+            elif kind == _TRACK:
+                el.clear()
+            elif kind == _LAP:
+                activity = el.getparent()
+                if (
+                    activity is not None
+                    and local_name(activity.tag) == "Activity"
+                    and self._accepts(activity)
+                ):
+                    self._read_lap(el)
+                el.clear()
+            elif kind == _ACTIVITY:
+                if self._accepts(el):
+                    self._read_activity(el)
+                else:
+                    self.extra_activities += 1
+                el.clear()
+            elif kind == _COURSE:
+                el.clear()
+        return self
+
+    def _read_lap(self, lap: etree._Element) -> None:
+        start = lap.get("StartTime")
+        if start is not None and start.strip():
+            self.lap_start.append(start.strip())
+        total_s = distance_m = np.nan
+        for child in lap:
+            name = local_name(child.tag)
+            if name == "TotalTimeSeconds":
+                total_s = to_float(child.text)
+            elif name == "DistanceMeters":
+                distance_m = to_float(child.text)
+        self.lap_time_s.append(total_s)
+        self.lap_distance_m.append(distance_m)
+
+    def _read_activity(self, activity: etree._Element) -> None:
+        self.sport = tcx_sport(activity.get("Sport"))
+        for child in activity:
+            name = local_name(child.tag)
+            if name == "Id":
+                self.activity_id = text_of(child)
+            elif name == "Notes":
+                self.notes = text_of(child)
+            elif name == "Creator":
+                for sub in child:
+                    if local_name(sub.tag) == "Name":
+                        self.device = text_of(sub)
+
+
+def read_tcx(data: bytes, *, path: str) -> RawActivity:
+    """Read the first activity of a TCX document.
+
+    Parameters
+    ----------
+    data : bytes
+        The (decompressed) TCX document.
+    path : str
+        Where it came from, for messages.
+
+    Returns
+    -------
+    RawActivity
+        ``format="tcx"``; samples with a UTC ``time`` index and the columns
+        the file has (``latitude_deg``, ``longitude_deg``, ``elevation_m``,
+        ``distance_m`` [device], ``speed_m_s``, ``heart_rate_bpm``,
+        ``cadence_spm`` [both feet], ``power_w``); a pause before each Track
+        after the first; ``sport``, ``start_time`` (the Activity Id),
+        ``device`` (Creator Name), ``notes``; lap ``totals``.
+
+    Raises
+    ------
+    UnsafeInputError
+        The file declares a DOCTYPE or entities (reason ``"doctype"``).
+    ParseError
+        Malformed XML (``"xml_syntax"``), an unreadable time (``"bad_time"``),
+        or neither trackpoints nor a start time (``"empty"``).
+    """
+    state = iter_end_elements(
+        data, tags=_TAGS, consume=lambda els: _Extract(data, path).run(els), path=path
+    )
+    return _assemble(state, path)
+
+
+def _one_time(text: str | None, path: str) -> pd.Timestamp | None:
+    if text is None:
+        return None
+    try:
+        return pd.Timestamp(int(parse_times_ns([text], path=path)[0]), tz="UTC")
+    except ParseError:
+        return None
+
+
+def _lap_totals(st: _Extract, path: str) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    times = np.array(st.lap_time_s, dtype="float64")
+    dists = np.array(st.lap_distance_m, dtype="float64")
+    if np.isfinite(times).any():
+        totals["moving_time_s"] = float(np.nansum(times))
+        elapsed = totals["moving_time_s"]
+        if len(st.lap_start) == len(times) and len(times) > 0:
+            try:
+                starts_s = parse_times_ns(st.lap_start, path=path) / 1e9
+            except ParseError:
+                starts_s = None
+            if starts_s is not None:
+                ends_s = starts_s + np.nan_to_num(times)
+                elapsed = max(elapsed, float(ends_s.max() - starts_s.min()))
+        totals["elapsed_time_s"] = elapsed
+    if np.isfinite(dists).any():
+        totals["distance_m"] = float(np.nansum(dists))
+    return totals
+
+
+def _assemble(st: _Extract, path: str) -> RawActivity:
+    t_ns, keep, values = st.table.finish()
+    dropped = st.table.dropped
+    sport = st.sport
+    warnings: list[str] = []
+    if dropped:
+        warnings.append(f"{dropped} trackpoint(s) without <Time> dropped")
+    if st.table.bad_numbers:
+        warnings.append(f"{st.table.bad_numbers} unreadable number(s) read as missing")
+    if st.extra_activities:
+        warnings.append(f"{st.extra_activities} further activit(ies) in the file ignored")
+
+    start_time = _one_time(st.activity_id, path)
+    if start_time is None and st.activity_id is not None:
+        warnings.append(f"activity Id {st.activity_id!r} is not a time; ignored")
+    if start_time is None and st.lap_start:
+        start_time = _one_time(st.lap_start[0], path)
+    if t_ns.size == 0 and start_time is None:
+        if st.activity is None:
+            what = "no activity (courses only)" if st.skipped_points else "no activity"
+        elif dropped:
+            what = f"all {dropped} trackpoints lack a <Time> and the activity has no start time"
+        else:
+            what = "no trackpoints and no start time"
+        raise ParseError(f"nothing to import: {what}", path=path, reason="empty")
+
+    columns: dict[str, np.ndarray] = {}
+    if t_ns.size:
+        nan = np.full(t_ns.size, np.nan)
+        lat = values.get(_LAT, nan)
+        lon = values.get(_LON, nan)
+        valid = (np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0)
+        n_invalid = int(np.count_nonzero(~valid & (np.isfinite(lat) | np.isfinite(lon))))
+        if n_invalid:
+            warnings.append(f"{n_invalid} trackpoint(s) with an invalid position kept without it")
+        if valid.any():
+            columns["latitude_deg"] = np.where(valid, lat, np.nan)
+            columns["longitude_deg"] = np.where(valid, lon, np.nan)
+        simple = {
+            _ALT: "elevation_m",
+            _DIST: "distance_m",
+            _SPEED: "speed_m_s",
+            _HR: "heart_rate_bpm",
+            _WATTS: "power_w",
+        }
+        for slot, name in simple.items():
+            if slot in values:
+                columns[name] = np.where(np.isfinite(values[slot]), values[slot], np.nan)
+        cadence = _cadence_spm(values.get(_RUNCAD), values.get(_CAD), sport)
+        if cadence is not None:
+            columns["cadence_spm"] = cadence
+    index = pd.DatetimeIndex(t_ns.view("M8[ns]"), name="time").tz_localize("UTC")
+    samples = pd.DataFrame(columns, index=index)
+    distance_from_device = bool(
+        "distance_m" in columns and np.isfinite(columns["distance_m"]).any()
+    )
+
+    kept_before = np.concatenate(([0], np.cumsum(keep)))
+    pauses = []
+    for k in sorted({int(kept_before[b]) for b in st.breaks}):
+        if 0 < k < t_ns.size and t_ns[k] > t_ns[k - 1]:
+            pauses.append(
+                (pd.Timestamp(int(t_ns[k - 1]), tz="UTC"), pd.Timestamp(int(t_ns[k]), tz="UTC"))
+            )
+    if start_time is None:
+        start_time = pd.Timestamp(int(t_ns.min()), tz="UTC")
+    return RawActivity(
+        format="tcx",
+        samples=samples,
+        sport=sport,
+        notes=st.notes,
+        device=st.device,
+        start_time=start_time,
+        pauses=pauses,
+        distance_from_device=distance_from_device,
+        totals=_lap_totals(st, path),
+        dropped_points=dropped,
+        warnings=warnings,
+    )
+
+
+def _cadence_spm(
+    run_cadence: np.ndarray | None, cadence: np.ndarray | None, sport: str | None
+) -> np.ndarray | None:
+    """Steps per minute (both feet) from per-foot RunCadence / Cadence, by sport."""
+    foot = sport in FOOT_SPORTS
+    unknown = sport is None or sport == "generic"
+    per_foot: np.ndarray | None = None
+    if run_cadence is not None and (foot or unknown):
+        per_foot = run_cadence
+    if foot and cadence is not None:
+        if per_foot is None:
+            per_foot = cadence
+        else:
+            per_foot = np.where(np.isfinite(per_foot), per_foot, cadence)
+    if per_foot is None:
+        return None
+    return np.where(np.isfinite(per_foot), per_foot * 2.0, np.nan)
+
+
+register_format("tcx", suffixes=(".tcx",), sniff=sniff_tcx, reader=read_tcx)

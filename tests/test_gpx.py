@@ -1,0 +1,456 @@
+"""The GPX importer: files from runload's own writer, hand-written files, the corpus vs gpxpy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+import math
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from corpus import CORPUS, manifest, needs_corpus
+
+import runload
+from runload.exceptions import DataQualityWarning, ParseError, RunloadError, UnsafeInputError
+from runload.io.gpx import gpx_sport, read_gpx, sniff_gpx
+from runload.synth.gpx import gpx_bytes
+from runload.synth.track import Track
+
+# Hand calculation: points 0.001 degrees of latitude apart on one meridian are
+# R * radians(0.001) apart (the haversine of a pure latitude step), with R the
+# IUGG mean Earth radius, 6 371 008.8 m: 111.19508 m.
+STEP_DEG = 0.001
+STEP_M = 6_371_008.8 * math.radians(STEP_DEG)
+STEP_S = 20  # 5.56 m/s: a believable (fast) running speed, under the 30 s pause gap
+N = 300
+T0 = pd.Timestamp("2024-05-04T07:00:00Z")
+
+
+def _track(n: int = N, *, sport: str = "running", pauses=(), **kw) -> Track:
+    """A straight run north: point i at latitude 45 + i * 0.001, every 20 s."""
+    i = np.arange(n)
+    index = pd.DatetimeIndex(T0 + pd.to_timedelta(i * STEP_S, unit="s"), name="time")
+    samples = pd.DataFrame(
+        {
+            "latitude_deg": 45.0 + i * STEP_DEG,
+            "longitude_deg": 7.25,
+            "elevation_m": 200.0 + (i % 7),
+            "heart_rate_bpm": 130.0 + (i % 11),
+            "cadence_spm": 160.0 + 2 * (i % 6),  # even: per foot 80..85 is a whole number
+        },
+        index=index,
+    )
+    keep = np.ones(n, dtype=bool)
+    for a, b in pauses:
+        keep[a + 1 : b] = False
+    kw.setdefault("name", "Morning <easy> run")
+    kw.setdefault("notes", "legs & lungs")
+    kw.setdefault("device", "Synth Watch 1")
+    return Track(
+        samples=samples[keep],
+        sport=sport,
+        pauses=[(index[a], index[b]) for a, b in pauses],
+        **kw,
+    )
+
+
+def _read(data: bytes, **kw) -> runload.Activity:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        return runload.read_activity(io.BytesIO(data), **kw)
+
+
+def _check_points(a: runload.Activity, track: Track) -> None:
+    exp = track.samples
+    assert len(a.samples) == len(exp)
+    assert str(a.samples.index.tz) == "UTC"
+    assert (a.samples.index == exp.index).all()
+    # Coordinates are written in the shortest exact decimal: they read back exactly.
+    np.testing.assert_array_equal(a.samples["latitude_deg"], exp["latitude_deg"])
+    np.testing.assert_array_equal(a.samples["longitude_deg"], exp["longitude_deg"])
+    np.testing.assert_array_equal(a.samples["elevation_m"], exp["elevation_m"])
+    np.testing.assert_array_equal(a.samples["heart_rate_bpm"], exp["heart_rate_bpm"])
+
+
+# --------------------------------------------------------------------------- round trips
+
+
+def test_round_trip_values_distance_and_metadata():
+    track = _track()
+    a = _read(gpx_bytes(track))
+    _check_points(a, track)
+    # per-foot cadence (80..85) in the file, both feet (160..170) in runload
+    np.testing.assert_array_equal(a.samples["cadence_spm"], track.samples["cadence_spm"])
+    assert a.samples["distance_m"].iloc[-1] == pytest.approx((N - 1) * STEP_M, rel=1e-9)
+    assert a.distance_m == pytest.approx(33_247.329, abs=0.01)  # 299 * 111.19508 m
+    assert a.elapsed_time_s == (N - 1) * STEP_S
+    assert a.moving_time_s == (N - 1) * STEP_S
+    assert a.format == "gpx"
+    assert a.sport == "running"
+    assert a.surface == "road"
+    assert a.name == "Morning <easy> run"
+    assert a.notes == "legs & lungs"
+    assert a.device == "Synth Watch 1"
+    assert a.start_time_utc == T0
+    assert a.samples[["speed_m_s", "power_w"]].isna().all().all()
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+@pytest.mark.parametrize("namespaced", [True, False])
+@pytest.mark.parametrize("prefix", ["gpxtpx", "ns3", ""])
+def test_versions_namespaces_and_prefixes_read_alike(version, namespaced, prefix):
+    track = _track(40)
+    data = gpx_bytes(track, version=version, namespaced=namespaced, extensions_prefix=prefix)
+    if not namespaced:
+        assert b'xmlns="' not in data
+    a = _read(data)
+    _check_points(a, track)
+    np.testing.assert_array_equal(a.samples["cadence_spm"], track.samples["cadence_spm"])
+
+
+@pytest.mark.parametrize("bom", [False, True])
+@pytest.mark.parametrize("space", ["", "\n", " \r\n\t \n"])
+def test_bom_and_whitespace_before_declaration(bom, space):
+    track = _track(10)
+    data = gpx_bytes(track, bom=bom, leading_whitespace=space)
+    assert data.startswith(b"\xef\xbb\xbf" if bom else space.encode())
+    assert sniff_gpx(data[:4096])
+    _check_points(_read(data), track)
+
+
+def test_gzipped_file_on_disk(tmp_path):
+    track = _track()
+    path = tmp_path / "run.gpx.gz"
+    path.write_bytes(gzip.compress(gpx_bytes(track)))
+    a = runload.read_activity(path)
+    _check_points(a, track)
+    assert a.source_path == str(path)
+    # the id is that of the decompressed content: same as the plain file
+    assert a.activity_id == _read(gpx_bytes(track)).activity_id
+
+
+def test_pause_between_segments_is_not_moving_time():
+    # Samples 0..100, pause, 180..299: the writer starts a new <trkseg> after the pause.
+    track = _track(pauses=[(100, 180)])
+    data = gpx_bytes(track)
+    assert data.count(b"<trkseg>") == 2
+    a = _read(data)
+    _check_points(a, track)
+    assert a.elapsed_time_s == (N - 1) * STEP_S
+    assert a.moving_time_s == (N - 1) * STEP_S - 80 * STEP_S  # minus the 1600 s pause
+    # The path is straight: the distance across the break is still counted.
+    assert a.distance_m == pytest.approx((N - 1) * STEP_M, rel=1e-9)
+
+
+def test_several_tracks_and_short_pause():
+    # A 10 s gap (under max_gap_s) is a pause only because a new <trk> starts there.
+    track = _track(20)
+    data = gpx_bytes(track).decode()
+    lines = data.split("\n")
+    k = next(i for i, line in enumerate(lines) if "<trkpt" in line) + 10  # after 10 points
+    lines.insert(k, "</trkseg></trk><trk><name>second</name><trkseg>")
+    raw = read_gpx("\n".join(lines).encode(), path="two.gpx")
+    assert len(raw.samples) == 20
+    t = track.samples.index
+    assert raw.pauses == [(t[9], t[10])]
+    assert raw.name == "Morning <easy> run"  # the first track's name
+    a = _read("\n".join(lines).encode())
+    assert a.moving_time_s == 19 * STEP_S - STEP_S
+
+
+def test_points_without_time_are_dropped_and_counted():
+    track = _track(12)
+    data = gpx_bytes(track).decode()
+    # Remove the <time> of points 3 and 7 (by hand: 2 points, 10 left).
+    times = re.findall(r"<time>[^<]*</time>", data.split("<trk>")[1])
+    for stamp in (times[3], times[7]):
+        data = data.replace(stamp, "", 1)
+    raw = read_gpx(data.encode(), path="x.gpx")
+    assert raw.dropped_points == 2
+    assert len(raw.samples) == 10
+    assert any("2 track point(s) without <time>" in w for w in raw.warnings)
+    with pytest.warns(DataQualityWarning, match="without <time>"):
+        a = runload.read_activity(io.BytesIO(data.encode()))
+    expected = track.samples.drop(track.samples.index[[3, 7]])
+    assert (a.samples.index == expected.index).all()
+    np.testing.assert_array_equal(a.samples["latitude_deg"], expected["latitude_deg"])
+
+
+# --------------------------------------------------------------------------- sport and cadence
+
+
+@pytest.mark.parametrize(
+    ("text", "sport", "sub_sport"),
+    [
+        ("running", "running", None),
+        ("Run", "running", None),
+        ("9", "running", None),
+        ("trail_running", "running", "trail"),
+        ("walking", "walking", None),
+        ("hiking", "hiking", None),
+        ("cycling", "cycling", None),
+        ("biking", "cycling", None),
+        ("Ride", "cycling", None),
+        ("Kite Surfing", "kite surfing", None),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
+def test_sport_names(text, sport, sub_sport):
+    assert gpx_sport(text) == (sport, sub_sport)
+
+
+@pytest.mark.parametrize(
+    ("gpx_type", "factor"),
+    [("running", 2.0), ("9", 2.0), ("hiking", 2.0), ("cycling", None), ("jkljkl", None)],
+)
+def test_cadence_doubled_for_foot_sports_only(gpx_type, factor):
+    track = _track(10)
+    data = gpx_bytes(track).replace(b"<type>running</type>", f"<type>{gpx_type}</type>".encode())
+    raw = read_gpx(data, path="x.gpx")
+    per_foot = track.samples["cadence_spm"].to_numpy() / 2  # what the file holds
+    if factor is None:
+        assert "cadence_spm" not in raw.samples or raw.samples["cadence_spm"].isna().all()
+    else:
+        np.testing.assert_array_equal(raw.samples["cadence_spm"], per_foot * factor)
+
+
+def test_no_type_means_no_cadence_and_trail_type_means_trail():
+    track = _track(10)
+    data = gpx_bytes(track)
+    raw = read_gpx(data.replace(b"<type>running</type>\n", b""), path="x.gpx")
+    assert raw.sport is None
+    assert "cadence_spm" not in raw.samples
+    a = _read(gpx_bytes(_track(10, sub_sport="trail")))
+    assert (a.sport, a.sub_sport, a.surface) == ("running", "trail", "trail")
+
+
+# --------------------------------------------------------------------------- hand-written files
+
+STRAVA_LIKE = """<?xml version="1.0" encoding="UTF-8"?>
+<gpx creator="StravaGPX" version="1.1" xmlns="http://www.topografix.com/GPX/1/1">
+ <metadata><time>2021-06-01T05:00:00Z</time></metadata>
+ <trk>
+  <name>Lunch Run</name>
+  <type>9</type>
+  <trkseg>
+   <trkpt lat="51.0" lon="4.0"><ele>10</ele><time>2021-06-01T05:00:00Z</time>
+    <extensions><power>250</power><gpxdata:hr>150</gpxdata:hr><gpxdata:cadence>88</gpxdata:cadence>
+    </extensions></trkpt>
+   <trkpt lat="51.0001" lon="4.0"><ele>11</ele><time>2021-06-01T05:00:01Z</time>
+    <extensions><power>260</power><gpxdata:hr>151</gpxdata:hr><gpxdata:cadence>89</gpxdata:cadence>
+    </extensions></trkpt>
+  </trkseg>
+ </trk>
+</gpx>
+"""
+
+
+def test_undeclared_prefix_reads_in_recover_mode():
+    raw = read_gpx(STRAVA_LIKE.encode(), path="strava.gpx")
+    assert raw.sport == "running"
+    assert raw.name == "Lunch Run"
+    assert raw.device == "StravaGPX"
+    np.testing.assert_array_equal(raw.samples["heart_rate_bpm"], [150.0, 151.0])
+    np.testing.assert_array_equal(raw.samples["cadence_spm"], [176.0, 178.0])
+    np.testing.assert_array_equal(raw.samples["power_w"], [250.0, 260.0])
+
+
+def test_undeclared_prefix_does_not_hide_a_syntax_error():
+    broken = STRAVA_LIKE.replace("</trkseg>", "</trk>")
+    with pytest.raises(ParseError) as err:
+        read_gpx(broken.encode(), path="strava.gpx")
+    assert err.value.reason == "xml_syntax"
+    assert err.value.line == 14  # the line of the misplaced </trk>, counted by hand
+
+
+def test_times_with_offsets_fractions_and_naive():
+    stamps = [
+        "2021-06-01T07:00:00+02:00",  # 05:00:00 UTC
+        "2021-06-01T05:00:01.250Z",
+        " 2021-06-01T05:00:02 ",  # naive: taken as UTC
+        "2021-06-01T00:00:03-05:00",  # 05:00:03 UTC
+    ]
+    pts = "".join(f'<trkpt lat="51.0" lon="4.0"><time>{s}</time></trkpt>\n' for s in stamps)
+    doc = f"<gpx><trk><trkseg>\n{pts}</trkseg></trk></gpx>"
+    raw = read_gpx(doc.encode(), path="t.gpx")
+    expected = pd.DatetimeIndex(
+        [
+            "2021-06-01T05:00:00",
+            "2021-06-01T05:00:01.25",
+            "2021-06-01T05:00:02",
+            "2021-06-01T05:00:03",
+        ]
+    ).tz_localize("UTC")
+    assert (raw.samples.index == expected).all()
+
+
+@pytest.mark.parametrize(
+    ("trk_text", "root_text", "name", "notes"),
+    [
+        ("<name>T</name><cmt>C</cmt><desc>D</desc>", "", "T", "D"),  # desc preferred to cmt
+        ("<cmt>C</cmt>", "", None, "C"),
+        ("", "<name>R</name><desc>RD</desc>", "R", "RD"),  # GPX 1.0: under <gpx>
+        ("", "<metadata><name>M</name><desc>MD</desc></metadata>", "M", "MD"),  # GPX 1.1
+        ("<name>T</name>", "<metadata><name>M</name></metadata>", "T", None),
+    ],
+)
+def test_name_and_notes(trk_text, root_text, name, notes):
+    doc = (
+        f'<gpx creator=" Phone ">{root_text}<trk>{trk_text}<trkseg>'
+        '<trkpt lat="1" lon="2"><name>point name</name><desc>point desc</desc>'
+        "<time>2021-06-01T05:00:00Z</time></trkpt></trkseg></trk></gpx>"
+    )
+    raw = read_gpx(doc.encode(), path="n.gpx")
+    assert (raw.name, raw.notes, raw.device) == (name, notes, "Phone")
+
+
+def test_unreadable_time_names_its_line():
+    good = '<trkpt lat="1" lon="2"><time>2021-06-01T05:00:00Z</time></trkpt>\n'
+    doc = "<gpx><trk><trkseg>\n" + good * 3
+    doc += '<trkpt lat="1" lon="2"><time>yesterday</time></trkpt>\n</trkseg></trk></gpx>'
+    with pytest.raises(ParseError) as err:
+        read_gpx(doc.encode(), path="t.gpx")
+    assert err.value.reason == "bad_time"
+    assert err.value.line == 5
+
+
+def test_invalid_positions_are_kept_without_position():
+    doc = (
+        "<gpx><trk><type>running</type><trkseg>\n"
+        '<trkpt lat="95.0" lon="4.0"><time>2021-06-01T05:00:00Z</time></trkpt>\n'
+        '<trkpt lat="north" lon="4.0"><time>2021-06-01T05:00:01Z</time></trkpt>\n'
+        '<trkpt lat="51.0" lon="4.0"><time>2021-06-01T05:00:02Z</time></trkpt>\n'
+        "</trkseg></trk></gpx>"
+    )
+    raw = read_gpx(doc.encode(), path="p.gpx")
+    assert len(raw.samples) == 3
+    np.testing.assert_array_equal(raw.samples["latitude_deg"], [np.nan, np.nan, 51.0])
+    assert any("invalid position" in w for w in raw.warnings)
+
+
+@pytest.mark.parametrize(
+    ("doc", "what"),
+    [
+        ("<gpx/>", "no track points"),
+        ("<gpx><trk><trkseg></trkseg></trk></gpx>", "no track points"),
+        ('<gpx><rte><rtept lat="1" lon="2"/></rte></gpx>', "routes or waypoints"),
+        ('<gpx><trk><trkseg><trkpt lat="1" lon="2"/></trkseg></trk></gpx>', "lack a <time>"),
+    ],
+)
+def test_nothing_to_import_is_empty(doc, what):
+    with pytest.raises(ParseError, match=what) as err:
+        runload.read_activity(io.BytesIO(doc.encode()))
+    assert err.value.reason == "empty"
+
+
+def test_doctype_refused_through_read_activity():
+    data = gpx_bytes(_track(5)).replace(b"<gpx ", b'<!DOCTYPE gpx [<!ENTITY who "me">]>\n<gpx ', 1)
+    with pytest.raises(UnsafeInputError) as err:
+        runload.read_activity(io.BytesIO(data))
+    assert err.value.reason == "doctype"
+    assert err.value.line == 2
+
+
+def test_long_file_across_conversion_chunks():
+    # More points than one conversion chunk (16 384), with a pause and a point
+    # without time on either side of the chunk boundary: nothing shifts.
+    from runload.io.xmlsafe import PointTable
+
+    n = PointTable.chunk + 700
+    track = _track(n, pauses=[(PointTable.chunk - 3, PointTable.chunk + 2)])
+    data = gpx_bytes(track).decode()
+    stamps = re.findall(r"<time>[^<]*</time>", data.split("<trk>")[1])
+    drop = [PointTable.chunk - 10, PointTable.chunk + 100]  # positions among the written points
+    for k in sorted(drop, reverse=True):
+        head, _, tail = data.rpartition(stamps[k])
+        data = head + tail
+    raw = read_gpx(data.encode(), path="long.gpx")
+    expected = track.samples.drop(track.samples.index[drop])
+    assert raw.dropped_points == 2
+    assert (raw.samples.index == expected.index).all()
+    np.testing.assert_array_equal(raw.samples["latitude_deg"], expected["latitude_deg"])
+    np.testing.assert_array_equal(raw.samples["heart_rate_bpm"], expected["heart_rate_bpm"])
+    t = track.samples.index
+    gap = PointTable.chunk - 3 + 1  # index, among written points, of the first after the pause
+    assert raw.pauses == [(t[gap - 1], t[gap])]
+
+
+# --------------------------------------------------------------------------- corpus
+
+GPX_FILES = manifest().query("format == 'gpx'")
+
+
+def _gpxpy_points(data: bytes):
+    gpxpy = pytest.importorskip("gpxpy")
+    try:
+        doc = gpxpy.parse(data.decode("utf-8-sig"))
+    except Exception:  # gpxpy cannot read it: nothing to compare with
+        return None
+    pts = [p for t in doc.tracks for s in t.segments for p in s.points if p.time is not None]
+    return pts
+
+
+def _utc_seconds(t: dt.datetime) -> float:
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    return t.timestamp()
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "local_path", GPX_FILES["local_path"].tolist(), ids=lambda p: p.split("/", 1)[-1][-60:]
+)
+def test_corpus_gpx_imports_or_refuses_and_matches_gpxpy(local_path):
+    data = (CORPUS / local_path).read_bytes()
+    try:
+        raw = read_gpx(data, path=local_path)
+    except RunloadError as exc:
+        raw, refusal = None, exc
+    else:
+        refusal = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        try:
+            runload.read_activity(CORPUS / local_path)
+        except RunloadError:
+            assert refusal is not None  # the reader and read_activity agree
+    pts = _gpxpy_points(data)
+    if pts is None:
+        return
+    if raw is None:
+        # Refused files hold no timed track point by gpxpy's reading either.
+        assert refusal is not None and refusal.reason == "empty"
+        assert pts == []
+        return
+    s = raw.samples
+    assert len(s) == len(pts)
+    np.testing.assert_array_equal(s["latitude_deg"], [p.latitude for p in pts])
+    np.testing.assert_array_equal(s["longitude_deg"], [p.longitude for p in pts])
+    ele = [np.nan if p.elevation is None else p.elevation for p in pts]
+    if "elevation_m" in s:
+        np.testing.assert_array_equal(s["elevation_m"], ele)
+    else:
+        assert np.isnan(ele).all()
+    np.testing.assert_allclose(
+        s.index.asi8 / 1e9, [_utc_seconds(p.time) for p in pts], rtol=0, atol=1e-6
+    )
+
+
+@needs_corpus
+def test_corpus_strava_and_garmin_exports_of_one_ride_agree():
+    # The same ride exported by Strava (type 1) and by Garmin Connect (type cycling).
+    base = CORPUS / "GoldenCheetah__sweatpy/sweat/examples/data"
+    if not (base / "4078723797_strava.gpx").is_file():
+        pytest.skip("sweatpy files not in the corpus")
+    strava = read_gpx((base / "4078723797_strava.gpx").read_bytes(), path="s")
+    garmin = read_gpx((base / "activity_4078723797.gpx").read_bytes(), path="g")
+    assert strava.sport == garmin.sport == "cycling"
+    assert (strava.samples.index == garmin.samples.index).all()
+    s, g = strava.samples, garmin.samples
+    np.testing.assert_allclose(s["latitude_deg"], g["latitude_deg"], rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(s["heart_rate_bpm"], g["heart_rate_bpm"])
