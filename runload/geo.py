@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -39,6 +41,60 @@ def haversine_m(
     dlon = np.radians(np.asarray(lon2_deg, dtype="float64") - np.asarray(lon1_deg, dtype="float64"))
     a = np.sin(dlat / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(dlon / 2.0) ** 2
     return np.asarray(2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))))
+
+
+def _haversine_scalar(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2.0 * EARTH_RADIUS_M * math.asin(math.sqrt(min(max(a, 0.0), 1.0)))
+
+
+def _walk_rejecting(
+    lat: FloatArray,
+    lon: FloatArray,
+    t: FloatArray,
+    step: FloatArray,
+    bad: npt.NDArray[np.bool_],
+    max_speed_m_s: float,
+) -> tuple[FloatArray, npt.NDArray[np.bool_], int]:
+    """Measure each fix against the last accepted one, skipping teleports.
+
+    ``step[k - 1]`` and ``bad[k - 1]`` are the distance and verdict from fix
+    ``k - 1`` to fix ``k``.  While the last accepted fix is the previous one
+    those precomputed values hold, so the walk jumps from one bad step to the
+    next and measures in Python only around the teleports.  After
+    ``_REANCHOR_AFTER`` rejections in a row the receiver has evidently moved
+    on (or the anchor was the outlier): the fix becomes the new anchor and the
+    jump adds no distance.
+    """
+    m = lat.size
+    out = np.zeros(m - 1)
+    keep = np.ones(m, dtype=bool)
+    bad_fix = np.flatnonzero(bad) + 1  # fixes reached by a bad step from their predecessor
+    lat_l, lon_l, t_l = lat.tolist(), lon.tolist(), t.tolist()
+    rejected = streak = last = 0
+    k = 1
+    while k < m:
+        if last == k - 1 and streak == 0:
+            nxt = int(np.searchsorted(bad_fix, k))
+            stop = int(bad_fix[nxt]) if nxt < bad_fix.size else m
+            out[k - 1 : stop - 1] = step[k - 1 : stop - 1]
+            if stop >= m:
+                break
+            last, k = stop - 1, stop
+        d = _haversine_scalar(lat_l[last], lon_l[last], lat_l[k], lon_l[k])
+        if d > max_speed_m_s * max(t_l[k] - t_l[last], 1.0) and streak < _REANCHOR_AFTER:
+            keep[k] = False
+            rejected += 1
+            streak += 1
+        else:
+            out[k - 1] = 0.0 if streak >= _REANCHOR_AFTER else d
+            last, streak = k, 0
+        k += 1
+    return out, keep, rejected
 
 
 def path_distance_m(
@@ -85,23 +141,7 @@ def path_distance_m(
     bad = step > max_speed_m_s * dt
     rejected = 0
     if bad.any():
-        # Walk the fixes against the last accepted one.  After
-        # ``_REANCHOR_AFTER`` rejections in a row the receiver has evidently
-        # moved on (or the anchor was the outlier): take the fix as a new
-        # anchor without adding the jump.
-        step = np.zeros(ok.size - 1)
-        keep = np.ones(ok.size, dtype=bool)
-        last, streak = 0, 0
-        for k in range(1, ok.size):
-            i, j = ok[last], ok[k]
-            d = float(haversine_m(lat[i], lon[i], lat[j], lon[j]))
-            if d > max_speed_m_s * max(t[j] - t[i], 1.0) and streak < _REANCHOR_AFTER:
-                keep[k] = False
-                rejected += 1
-                streak += 1
-                continue
-            step[k - 1] = 0.0 if streak >= _REANCHOR_AFTER else d
-            last, streak = k, 0
+        step, keep, rejected = _walk_rejecting(lat[ok], lon[ok], t[ok], step, bad, max_speed_m_s)
         step = step[keep[1:]]
         ok = ok[keep]
     cum = np.concatenate([[0.0], np.cumsum(step)])

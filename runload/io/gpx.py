@@ -29,7 +29,7 @@ from lxml import etree
 
 from ..activity import RawActivity
 from ..exceptions import ParseError
-from ..schema import FOOT_SPORTS
+from ..schema import FOOT_SPORTS, SAMPLE_COLUMNS
 from .registry import register_format
 from .xmlsafe import PointTable, iter_end_elements, local_name, root_local_name, text_of
 
@@ -284,7 +284,13 @@ def _assemble(st: _Extract, path: str) -> RawActivity:
             column = column * 2.0  # per-foot strides/min -> steps/min (both feet)
         columns[name] = column
     index = pd.DatetimeIndex(t_ns.view("M8[ns]"), name="time").tz_localize("UTC")
-    samples = pd.DataFrame(columns, index=index)
+    names_in_order = [c for c in SAMPLE_COLUMNS if c in columns]
+    samples = pd.DataFrame(
+        np.column_stack([columns[c] for c in names_in_order]) if names_in_order else None,
+        index=index,
+        columns=pd.Index(names_in_order, dtype=object),
+        dtype="float64",
+    )
 
     # A segment break at raw point b becomes a pause between the kept points around it.
     kept_before = np.concatenate(([0], np.cumsum(keep)))
