@@ -188,6 +188,7 @@ def analyze(
     pain: pd.DataFrame | str | PathLike[str] | None = None,
     gear_map: Any = None,
     tags: Mapping[str, Iterable[str] | str] | None = None,
+    **read_options: Any,
 ) -> Analysis:
     """Read activities, compute weekly load and run the risk rules.
 
@@ -210,12 +211,15 @@ def analyze(
         :func:`runload.risk.worn_shoes.gear_map_records`).
     tags : mapping, optional
         ``activity_id`` → user tags, e.g. ``{"a1": ["ankle weights"]}``.
+    **read_options
+        Passed to :func:`runload.read_activities` when files are read: ``jobs``,
+        ``executor``, ``progress``, ``cache``, ``elevation``, ``max_gap_s``...
 
     Returns
     -------
     Analysis
     """
-    activities, errors = _activities_and_errors(source, timezone)
+    activities, errors = _activities_and_errors(source, timezone, read_options)
     if profile is None:
         prof = RiskProfile()
     elif isinstance(profile, RiskProfile):
@@ -241,7 +245,7 @@ def analyze(
 
 
 def _activities_and_errors(
-    source: Any, timezone: str | dt.tzinfo | None
+    source: Any, timezone: str | dt.tzinfo | None, read_options: Mapping[str, Any]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     if isinstance(source, pd.DataFrame):
         return source, _empty_errors()
@@ -255,7 +259,7 @@ def _activities_and_errors(
         return activities, errors
     from .io.batch import read_activities
 
-    log = read_activities(source, timezone=timezone)
+    log = read_activities(source, timezone=timezone, **read_options)
     return log.activities, log.errors
 
 

@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument("paths", nargs="+", type=Path)
     read.add_argument("--timezone", help="IANA time zone for files without their own offset")
     read.add_argument("--format", choices=("table", "csv"), default="table")
+    read.add_argument("--no-cache", action="store_true", help="do not use the parsed-file cache")
+    read.add_argument(
+        "--jobs", type=int, default=None, help="worker processes (default: all cores)"
+    )
     return parser
 
 
@@ -92,7 +96,13 @@ def _analyze(paths: Sequence[Path], args: argparse.Namespace) -> int:
 def _read(args: argparse.Namespace) -> int:
     from .io import read_activities
 
-    log = read_activities([str(p) for p in args.paths], timezone=args.timezone)
+    options: dict[str, object] = {"cache": None} if args.no_cache else {}
+    log = read_activities(
+        [str(p) for p in args.paths],
+        timezone=args.timezone,
+        jobs=args.jobs,
+        **options,  # type: ignore[arg-type]
+    )
     if len(log.activities) == 0:
         print(f"runload: no activity could be read ({len(log.errors)} errors)", file=sys.stderr)
         return 1
