@@ -51,7 +51,8 @@ def _pct(values: list[float]) -> str:
         return "n=0"
     return (
         f"n={a.size:3d}  median {np.median(a):6.2f} %  mean {a.mean():6.2f} %  "
-        f"p90 {np.percentile(a, 90):6.2f} %  max {a.max():7.2f} %  within 1 %: {np.mean(a <= 1):.0%}"
+        f"p90 {np.percentile(a, 90):6.2f} %  max {a.max():7.2f} %  "
+        f"within 1 %: {np.mean(a <= 1):.0%}"
     )
 
 
@@ -61,13 +62,15 @@ def _ascent_table(rows: list[tuple[str, runload.Activity, float]]) -> None:
         for _, act, truth in rows:
             e = act.samples["elevation_m"].to_numpy()
             t = act.samples.index.asi8 / 1e9
-            errs.append(100 * (ascent_descent(e, t, **kwargs)[0] - truth) / truth)  # type: ignore[arg-type]
+            gain = ascent_descent(e, t, **kwargs)[0]  # type: ignore[arg-type]
+            errs.append(100 * (gain - truth) / truth)
         print(f"  {label:42s} {_pct(errs)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = os.environ.get("RUNLOAD_CORPUS", Path(__file__).resolve().parents[2] / "shared/corpus")
+    here = Path(__file__).resolve()
+    default = os.environ.get("RUNLOAD_CORPUS", here.parents[2] / "shared" / "corpus")
     parser.add_argument("--corpus", type=Path, default=Path(default))
     corpus = parser.parse_args().corpus
     sessions = pd.read_csv(corpus / "fit_sessions.tsv", sep="\t")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from . import load, risk
+from . import load as load
+from . import risk as risk
 from .activity import Activity
 from .analysis import Analysis, analyze
+from .cohort import CohortAnalysis, analyze_cohort
 from .elevation import ElevationGain, ascent_descent
 from .exceptions import (
     ArchiveError,
@@ -18,15 +20,20 @@ from .exceptions import (
     UnsupportedFormatError,
 )
 from .io import ActivityLog, read_activities, read_activity
+from .io.archive import ArchiveLimits
+from .io.cache import ActivityCache
 from .risk import Flag, RiskProfile
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Activity",
+    "ActivityCache",
     "ActivityLog",
     "Analysis",
     "ArchiveError",
+    "ArchiveLimits",
+    "CohortAnalysis",
     "CorruptFileWarning",
     "DataQualityWarning",
     "ElevationGain",
@@ -40,6 +47,7 @@ __all__ = [
     "UnsupportedFormatError",
     "__version__",
     "analyze",
+    "analyze_cohort",
     "ascent_descent",
     "read_activities",
     "read_activity",

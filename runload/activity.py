@@ -51,8 +51,9 @@ class RawActivity:
     stop early, and the device's totals still describe the whole activity.
     ``damage`` lists what was found broken (CRC mismatch, truncation): these
     become :class:`~runload.CorruptFileWarning`, the other ``warnings``
-    :class:`~runload.DataQualityWarning`.  ``gaps_are_pauses`` is False where the file records its pauses explicitly
-    (FIT timer events), so that sparse recording is not mistaken for stops.
+    :class:`~runload.DataQualityWarning`.  ``gaps_are_pauses`` is False where
+    the file records its pauses explicitly (FIT timer events), so that sparse
+    recording is not mistaken for stops.
     """
 
     format: str
@@ -263,7 +264,7 @@ def finalize(
     if np.isfinite(dist).any():
         distance_m = float(np.nanmax(dist))
     elif has_gps:
-        max_speed = MAX_SPEED_FOOT_M_S if (sport in FOOT_SPORTS) else MAX_SPEED_OTHER_M_S
+        max_speed = MAX_SPEED_FOOT_M_S if sport in FOOT_SPORTS else MAX_SPEED_OTHER_M_S
         dist, _ = path_distance_m(lat, lon, t_s, max_speed_m_s=max_speed)
         samples["distance_m"] = dist
         distance_m = float(np.nanmax(dist))

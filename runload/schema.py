@@ -75,7 +75,9 @@ SUMMARY_UNITS: Mapping[str, str] = MappingProxyType(
     {
         "start_time_utc": "UTC timestamp of the first sample",
         "utc_offset_s": "s, local time minus UTC at the start",
-        "utc_offset_source": "where the offset came from: file, argument, position or default (UTC)",
+        "utc_offset_source": (
+            "where the offset came from: file, argument, position, neighbour or default (UTC)"
+        ),
         "local_date": "calendar date at the start, in local time (datetime.date)",
         "distance_m": "m",
         "elapsed_time_s": "s, first to last sample",

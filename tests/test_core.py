@@ -1,4 +1,4 @@
-"""The format-independent rules: geometry, elevation, pauses, local time, surface, sniffing, gzip."""
+"""The format-independent rules: geometry, elevation, pauses, local time, surface, gzip."""
 
 from __future__ import annotations
 

@@ -98,9 +98,7 @@ def test_default_elevation_gain_beats_naive_sum_by_a_wide_margin():
         )
         default.append(abs(a.ascent_m - truth) / truth)
     med_naive, med_default = np.median(naive) * 100, np.median(default) * 100
-    print(
-        f"ascent median abs error: default {med_default:.1f} %, naive {med_naive:.1f} % (n={len(s)})"
-    )
+    print(f"ascent median abs error: default {med_default:.1f} %, naive {med_naive:.1f} %")
     assert med_default < 20
     assert med_default < med_naive / 2
 
@@ -127,7 +125,7 @@ def _fitdecode_records(path) -> pd.DataFrame:
             if frame.frame_type != fitdecode.FIT_FRAME_DATA or frame.name != "record":
                 continue
 
-            def get(name):
+            def get(name, frame=frame):
                 if frame.has_field(name):
                     v = frame.get_value(name)
                     return np.nan if v is None or isinstance(v, tuple) else float(v)

@@ -23,7 +23,10 @@ def activity_id_for(content: bytes) -> str:
 
 
 def load_source(source: Source) -> tuple[bytes, str]:
-    """Read ``source`` (a path or a binary file object) into memory; return (bytes, display path)."""
+    """Read ``source`` (a path or a binary file object) into memory.
+
+    Returns the bytes and the path to show in messages.
+    """
     if isinstance(source, str | os.PathLike):
         path = os.fspath(source)
         try:

@@ -186,7 +186,8 @@ def _walk(data: bytes, path: str) -> _Walk:
                 )
             if data[pos:].strip(b"\x00"):
                 walk.warnings.append(
-                    f"{n - pos} bytes after the last FIT file at byte {pos} are not a FIT header; ignored"
+                    f"{n - pos} bytes after the last FIT file at byte {pos} are not a FIT "
+                    "header; ignored"
                 )
             break
         header_size = data[pos]
@@ -614,7 +615,7 @@ def _assemble(
     if a_ts == a_ts and a_local == a_local and a_ts >= _MIN_ABSOLUTE_TIME:
         off = int(a_local - a_ts)
         if abs(off) <= 14 * 3600:
-            utc_offset_s = int(round(off / 60.0)) * 60
+            utc_offset_s = round(off / 60.0) * 60
 
     totals: dict[str, float] = {}
     for key, num, scale in (
@@ -660,7 +661,10 @@ def _assemble(
 def _unpack_speed_distance(
     packed: npt.NDArray[np.float64],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Decode record.compressed_speed_distance: 12-bit speed [cm/s], 12-bit rolling distance [1/16 m]."""
+    """Decode record.compressed_speed_distance.
+
+    Three bytes: a 12-bit speed [cm/s] and a 12-bit rolling distance [1/16 m].
+    """
     valid = np.isfinite(packed)
     bits = np.where(valid, packed, 0).astype("int64")
     speed = np.where(valid, (bits & 0xFFF) / 100.0, np.nan)
