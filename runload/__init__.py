@@ -10,6 +10,7 @@ from .cohort import CohortAnalysis, analyze_cohort
 from .elevation import ElevationGain, ascent_descent
 from .exceptions import (
     ArchiveError,
+    CacheWarning,
     CorruptFileWarning,
     DataQualityWarning,
     ParseError,
@@ -33,6 +34,7 @@ __all__ = [
     "Analysis",
     "ArchiveError",
     "ArchiveLimits",
+    "CacheWarning",
     "CohortAnalysis",
     "CorruptFileWarning",
     "DataQualityWarning",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "ArchiveError",
+    "CacheWarning",
     "CorruptFileWarning",
     "DataQualityWarning",
     "ParseError",
@@ -114,3 +115,7 @@ class CorruptFileWarning(DataQualityWarning):
 
 class SkippedFileWarning(RunloadWarning):
     """A batch job skipped a file; the reason is in the errors table as well."""
+
+
+class CacheWarning(RunloadWarning):
+    """The parsed-file cache could not be used; files are read without it."""

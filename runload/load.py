@@ -493,7 +493,8 @@ def acwr(
         else:
             span = chronic_days - acute_days
             chronic_mean = np.full(n, np.nan)
-            chronic_mean[acute_days:] = (_window_sums(x, span) / span)[: n - acute_days]
+            if n > acute_days:
+                chronic_mean[acute_days:] = (_window_sums(x, span) / span)[: n - acute_days]
         ok = np.isfinite(chronic_mean) & (chronic_mean != 0)
         ratio[ok] = acute_mean[ok] / chronic_mean[ok]
     ratio[: chronic_days - 1] = np.nan

@@ -671,3 +671,15 @@ def test_missing_columns_are_reported() -> None:
     acts = make_activities([{"date": "2024-01-01"}]).drop(columns=["distance_m"])
     with pytest.raises(ValueError, match="distance_m"):
         weekly_load(acts)
+
+
+@pytest.mark.parametrize("method", ["uncoupled", "coupled", "ewma"])
+@pytest.mark.parametrize("days", [1, 5, 7, 8])
+def test_acwr_of_a_history_shorter_than_the_windows_is_all_nan(method, days):
+    # fewer than 28 days: no chronic window yet, so no ratio on any day (and no crash)
+    daily = pd.Series(
+        [5.0] * days, index=[dt.date(2024, 1, 1) + dt.timedelta(days=k) for k in range(days)]
+    )
+    out = acwr(daily, method=method)
+    assert len(out) == days
+    assert out.isna().all()

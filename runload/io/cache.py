@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import RunloadWarning
+from ..exceptions import CacheWarning
 from ..schema import SAMPLE_COLUMNS
 
 __all__ = [
@@ -321,7 +321,7 @@ class ActivityCache:
     def _give_up(self, exc: BaseException) -> None:
         if not self._disabled:
             warnings.warn(
-                f"runload cache at {self.directory} not used: {exc}", RunloadWarning, stacklevel=4
+                f"runload cache at {self.directory} not used: {exc}", CacheWarning, stacklevel=4
             )
         self._disabled = True
         if self._conn is not None:
