@@ -28,6 +28,7 @@ from runload.synth.history import (
     SCENARIOS,
     HistoryPlan,
     PlannedRun,
+    demo_plan,
     generate_history,
     preset,
     synthetic_track,
@@ -468,26 +469,34 @@ def test_demo(tmp_path: Path) -> None:
     size = sum(p.stat().st_size for p in paths)
     assert size < 10e6
     kinds = {p.name.split(".", 1)[1] for p in paths}
-    assert {"fit", "gpx", "tcx", "fit.gz"} <= kinds
-    with open(tmp_path / "manifest.csv", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert len(rows) == len(paths)
-    start = dt.date.fromisoformat(rows[0]["local_date"])
-    assert (dt.date.fromisoformat(rows[-1]["local_date"]) - start).days > 100
+    assert {"fit", "gpx", "tcx", "fit.gz", "csv"} <= kinds
+    # a Strava bulk export: one CSV row (with its shoe) per activity file
+    with open(tmp_path / "activities.csv", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:]
+    assert len(body) == len(paths) - 1
+    gear = [r[header.index("Activity Gear")] for r in body]
+    assert all(gear)
+    # the content, from the generated tracks' truth
+    items = generate_history(demo_plan())
+    assert len(items) == len(body)
+    truths = [item.track.truth for item in items]
+    start = truths[0].local_date
+    assert (truths[-1].local_date - start).days > 100
     # a shoe passes 800 km
     shoes: dict[str, float] = defaultdict(float)
-    for r in rows:
-        shoes[r["gear"]] += float(r["true_distance_m"])
+    for item, truth in zip(items, truths, strict=True):
+        shoes[item.gear] += truth.distance_m
     assert max(shoes.values()) > 800_000
     # a treadmill-to-road switch: weeks mostly on the treadmill, then none
     weekly: dict[int, list[str]] = defaultdict(list)
-    for r in rows:
-        weekly[(dt.date.fromisoformat(r["local_date"]) - start).days // 7].append(r["surface"])
+    for truth in truths:
+        weekly[(truth.local_date - start).days // 7].append(truth.surface)
     share = [weekly[k].count("treadmill") / len(weekly[k]) for k in sorted(weekly)]
     switch = next(i for i, x in enumerate(share) if x == 0)
     assert switch >= 4 and all(x >= 0.75 for x in share[:switch])
     # a long run more than 30 % longer than anything in the previous 30 days
-    dist = [(dt.date.fromisoformat(r["local_date"]), float(r["true_distance_m"])) for r in rows]
+    dist = [(t.local_date, t.distance_m) for t in truths]
     spikes = [
         d
         for i, (day, d) in enumerate(dist)

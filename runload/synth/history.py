@@ -1211,18 +1211,40 @@ def demo_plan(*, seed: int = 2024) -> HistoryPlan:
 
 
 def write_demo(folder: str | Path) -> list[Path]:
-    """Write the demo history (:func:`demo_plan`) into ``folder``.
+    """Write the demo history (:func:`demo_plan`) into ``folder`` as a Strava bulk export.
 
-    16 weeks and 83 runs in FIT (a sample every 2 s), GPX and TCX (every
-    5 s), every second file gzipped, about 5 MB, plus ``manifest.csv`` (gear,
-    names, truth).  Triggers present: a treadmill-to-road switch, a long-run
-    spike and a shoe passing 800 km.
+    16 weeks and 83 runs as an extracted Strava export: ``activities.csv``
+    (names, types, gear) and ``activities/`` holding FIT (a sample every 2 s),
+    GPX and TCX files (every 5 s), every second file gzipped, about 5 MB.
+    Triggers present: a treadmill-to-road switch, a long-run spike and a shoe
+    passing 800 km (the shoes come from the export's gear column: the
+    activity formats have no place for them).
 
     Returns
     -------
     list of Path
-        The activity files (not the manifest).
+        ``activities.csv`` and the activity files.
     """
-    return write_history(
-        demo_plan(), folder, formats=("fit", "gpx", "tcx"), gzip_every=2, manifest=True
-    )
+    from .exports import ExportActivity, write_strava_export
+
+    formats = ("fit", "gpx", "tcx")
+    activities = []
+    for i, item in enumerate(generate_history(demo_plan())):
+        track = item.track
+        has_gps = bool(np.isfinite(np.asarray(track.samples.get("latitude_deg", []))).any())
+        kind = {"treadmill": "Virtual Run", "trail": "Trail Run"}.get(track.sub_sport, "Run")
+        activities.append(
+            ExportActivity(
+                track=track,
+                format=_pick_format(item.format, i, formats, has_gps),  # type: ignore[arg-type]
+                gzip=i % 2 == 1,
+                activity_type=kind,
+                name=track.name,
+                description=track.notes,
+                gear=item.gear,
+                export_id=10_000_000 + i,
+            )
+        )
+    out = Path(folder)
+    write_strava_export(out, activities, style="current", archive=False)
+    return [out / "activities.csv", *sorted((out / "activities").iterdir())]
