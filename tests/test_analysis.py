@@ -196,7 +196,7 @@ def test_empty_table():
 
 # ---------------------------------------------------------------- end to end, real files
 
-history = pytest.importorskip("runload.synth.history")
+from runload.synth import history  # noqa: E402
 
 
 def _gear_map(plan) -> list[dict[str, object]]:

@@ -436,8 +436,6 @@ def test_write_history_fit_files_decode(tmp_path: Path) -> None:
 
 
 def test_write_history_all_formats(tmp_path: Path) -> None:
-    pytest.importorskip("runload.synth.gpx", reason="GPX writer not available yet")
-    pytest.importorskip("runload.synth.tcx", reason="TCX writer not available yet")
     plan = preset("treadmill_to_road", weeks=2, sample_interval_s=5.0, trigger=False)
     paths = write_history(plan, tmp_path, gzip_some=False)
     suffixes = [p.suffix for p in paths]
@@ -463,8 +461,6 @@ def test_twelve_weeks_generate_and_write_in_seconds(tmp_path: Path) -> None:
 
 
 def test_demo(tmp_path: Path) -> None:
-    pytest.importorskip("runload.synth.gpx", reason="GPX writer not available yet")
-    pytest.importorskip("runload.synth.tcx", reason="TCX writer not available yet")
     paths = write_demo(tmp_path)
     size = sum(p.stat().st_size for p in paths)
     assert size < 10e6
