@@ -558,13 +558,19 @@ def default_jobs() -> int:
 
 
 def _make_pool(jobs: int) -> cf.Executor:
-    """A process pool: forkserver (with runload preloaded) where available, else spawn.
+    """A process pool that is safe to start from where it is called.
 
-    Never plain fork: forking a process that runs threads (a notebook, a
-    progress bar's monitor, a Dask client) can deadlock the child.
+    A single-threaded process forks (on Linux): workers start at once and a
+    user's script is not imported again, so it needs no ``__main__`` guard.
+    Forking a process that runs threads (a notebook kernel, a progress bar's
+    monitor, a Dask client) can deadlock the child, so there the pool uses
+    forkserver (with runload preloaded), else spawn.
     """
     ctx: multiprocessing.context.BaseContext
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        ctx = multiprocessing.get_context("fork")
+    elif "forkserver" in methods:
         server = multiprocessing.get_context("forkserver")
         server.set_forkserver_preload(["runload.io"])
         ctx = server
