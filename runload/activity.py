@@ -170,6 +170,108 @@ def clean_samples(samples: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+_COLUMN_POSITION = {name: k for k, name in enumerate(SAMPLE_COLUMNS)}
+#: Column labels of the samples; each frame gets a copy (a name set on one frame's columns
+#: must not reach the others).
+_COLUMNS = pd.Index(SAMPLE_COLUMNS, dtype=object)
+_FLOAT64 = np.dtype("float64")
+#: Most samples that :class:`_CleanSamples` copies into one array of its own.
+_FAST_MAX_SAMPLES = 1 << 16
+
+
+class _CleanSamples:
+    """The cleaned samples (see :func:`clean_samples`) while :func:`finalize` works on them.
+
+    Samples already in time order, without repeated times, with float columns
+    that are some of the sample columns (what the GPX and TCX importers give)
+    are copied once into an array that holds every column (column-major, as
+    pandas keeps a frame), read and filled in place, and wrapped in a frame at
+    the end; this skips pandas' reindexing and column access.  Other samples
+    go through :func:`clean_samples` and stay a frame, changed with pandas' own
+    (copy-on-write) operations, so the input is never touched.
+    """
+
+    def __init__(self, samples: pd.DataFrame) -> None:
+        fast = _clean_arrays_fast(samples)
+        self.frame: pd.DataFrame | None = None
+        self.values: npt.NDArray[np.float64] | None = None
+        if fast is None:
+            self.frame = clean_samples(samples)
+            self.index = cast(pd.DatetimeIndex, self.frame.index)
+        else:
+            self.index, self.values, self.columns = fast
+
+    def drop_time_outliers(self) -> int:
+        """Keep the longest run without a clock glitch (see :func:`drop_time_outliers`)."""
+        run = _longest_run(self.index.asi8)
+        if run is None:
+            return 0
+        n = len(self.index)
+        if self.frame is not None:
+            self.frame = self.frame.iloc[run]
+            self.index = cast(pd.DatetimeIndex, self.frame.index)
+        else:
+            assert self.values is not None
+            self.index, self.values = self.index[run], self.values[run]
+        return n - len(self.index)
+
+    def column(self, name: str) -> npt.NDArray[np.float64]:
+        """One column's values (not to be changed: see :meth:`set_column`)."""
+        if self.frame is not None:
+            return self.frame[name].to_numpy()
+        assert self.values is not None
+        return self.values[:, _COLUMN_POSITION[name]]
+
+    def set_column(self, name: str, data: npt.NDArray[np.float64]) -> None:
+        """Replace one column's values."""
+        if self.frame is not None:
+            self.frame[name] = data
+        else:
+            assert self.values is not None
+            self.values[:, _COLUMN_POSITION[name]] = data
+
+    def to_frame(self) -> pd.DataFrame:
+        """The samples frame."""
+        if self.frame is not None:
+            return self.frame
+        return pd.DataFrame(self.values, index=self.index, columns=self.columns, copy=False)
+
+
+def _clean_arrays_fast(
+    samples: pd.DataFrame,
+) -> tuple[pd.DatetimeIndex, npt.NDArray[np.float64], pd.Index] | None:
+    """(index, values, columns) of the cleaned samples, or None: use :func:`clean_samples`.
+
+    Only for times in order without repeats, and float columns that are some of the
+    sample columns (with all of them, :func:`clean_samples` copies nothing: it is used),
+    and up to :data:`_FAST_MAX_SAMPLES` samples (pandas' fixed cost, which this saves,
+    matters little on more, and pandas shares the columns it has instead of copying them);
+    ``values`` is a new column-major array with every sample column, NaN where absent.
+    """
+    index = samples.index
+    if not isinstance(index, pd.DatetimeIndex) or len(index) > _FAST_MAX_SAMPLES:
+        return None
+    columns = samples.columns
+    if tuple(columns) == SAMPLE_COLUMNS:
+        return None
+    found = [_COLUMN_POSITION.get(c) for c in columns]
+    positions = [k for k in found if k is not None]
+    if len(positions) != len(found) or len(set(positions)) != len(positions):
+        return None
+    if not all(isinstance(d, np.dtype) and d == _FLOAT64 for d in samples.dtypes):
+        return None
+    idx = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
+    if not (idx.is_monotonic_increasing and idx.is_unique):
+        return None
+    if idx.unit != "ns":
+        idx = idx.as_unit("ns")
+    idx = idx.rename("time")
+    values = np.full((len(SAMPLE_COLUMNS), len(idx)), np.nan).T  # column-major, as pandas keeps it
+    if positions:
+        values[:, positions] = samples.to_numpy(dtype="float64")
+    return idx, values, _COLUMNS.copy()
+
+
 def times_ns(samples: pd.DataFrame) -> npt.NDArray[np.int64]:
     """Sample times as integer nanoseconds since the Unix epoch."""
     return cast(pd.DatetimeIndex, samples.index).asi8
@@ -185,16 +287,23 @@ def drop_time_outliers(samples: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     Returns the kept samples and how many were dropped (clock glitches such as
     a last record dated decades ahead).
     """
-    if len(samples) < 2:
+    run = _longest_run(times_ns(samples))
+    if run is None:
         return samples, 0
-    t = times_ns(samples)
+    kept = samples.iloc[run]
+    return kept, len(samples) - len(kept)
+
+
+def _longest_run(t: npt.NDArray[np.int64]) -> slice | None:
+    """The longest run of times without a jump over :data:`MAX_TIME_JUMP_S`; None: all of them."""
+    if len(t) < 2:
+        return None
     breaks = np.flatnonzero(np.diff(t) > MAX_TIME_JUMP_S * 1e9) + 1
     if breaks.size == 0:
-        return samples, 0
+        return None
     bounds = np.concatenate([[0], breaks, [len(t)]])
     k = int(np.argmax(np.diff(bounds)))
-    kept = samples.iloc[bounds[k] : bounds[k + 1]]
-    return kept, len(samples) - len(kept)
+    return slice(int(bounds[k]), int(bounds[k + 1]))
 
 
 def _moving_time_s(t: np.ndarray, pauses: list[tuple[float, float]], max_gap_s: float) -> float:
@@ -243,7 +352,8 @@ def finalize(
         warnings.warn(f"{source_path}: {message}", CorruptFileWarning, stacklevel=3)
     for message in raw.warnings:
         warnings.warn(f"{source_path}: {message}", DataQualityWarning, stacklevel=3)
-    samples, n_glitch = drop_time_outliers(clean_samples(raw.samples))
+    samples = _CleanSamples(raw.samples)
+    n_glitch = samples.drop_time_outliers()
     if n_glitch:
         warnings.warn(
             f"{source_path}: {n_glitch} samples more than {MAX_TIME_JUMP_S / 3600:.0f} h away "
@@ -251,27 +361,28 @@ def finalize(
             DataQualityWarning,
             stacklevel=3,
         )
-    t_s = times_ns(samples).astype("float64") / 1e9
+    index = samples.index
+    t_s = index.asi8.astype("float64") / 1e9
     sport = raw.sport.lower() if raw.sport else None
 
-    lat = samples["latitude_deg"].to_numpy()
-    lon = samples["longitude_deg"].to_numpy()
+    lat = samples.column("latitude_deg")
+    lon = samples.column("longitude_deg")
     has_pos = np.isfinite(lat) & np.isfinite(lon)
     has_gps = bool(has_pos.any())
 
     # Distance: the device's own stream, else the GPS path.
-    dist = samples["distance_m"].to_numpy()
+    dist = samples.column("distance_m")
     if np.isfinite(dist).any():
         distance_m = float(np.nanmax(dist))
     elif has_gps:
         max_speed = MAX_SPEED_FOOT_M_S if sport in FOOT_SPORTS else MAX_SPEED_OTHER_M_S
         dist, _ = path_distance_m(lat, lon, t_s, max_speed_m_s=max_speed)
-        samples["distance_m"] = dist
+        samples.set_column("distance_m", dist)
         distance_m = float(np.nanmax(dist))
     else:
         distance_m = float(raw.totals.get("distance_m", np.nan))
 
-    ele = samples["elevation_m"].to_numpy()
+    ele = samples.column("elevation_m")
     if np.isfinite(ele).any():
         ascent_m, descent_m = ascent_descent(
             ele,
@@ -284,8 +395,8 @@ def finalize(
         ascent_m = float(raw.totals.get("ascent_m", np.nan))
         descent_m = float(raw.totals.get("descent_m", np.nan))
 
-    if len(samples):
-        start = samples.index[0]
+    if len(index):
+        start = index[0]
         elapsed_s = float(t_s[-1] - t_s[0])
         pauses = [(p0.value / 1e9, p1.value / 1e9) for p0, p1 in raw.pauses if p1 > p0]
         moving_s = _moving_time_s(t_s, pauses, max_gap_s if raw.gaps_are_pauses else np.inf)
@@ -337,7 +448,7 @@ def finalize(
         sport, raw.sub_sport, raw.name, has_gps, bool(np.isfinite(distance_m) and distance_m > 0)
     )
     return Activity(
-        samples=samples,
+        samples=samples.to_frame(),
         activity_id=activity_id,
         source_path=source_path,
         format=raw.format,

@@ -13,6 +13,7 @@ device files against the devices' own ``total_ascent`` (see ``docs/accuracy.md``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -87,20 +88,81 @@ def ascent_descent(
         return float("nan"), float("nan")
     e = e[finite]
     if cfg.smooth_window_s > 0 and time_s is not None and e.size > 2:
-        import pandas as pd
-
         t = np.asarray(time_s, dtype="float64")[finite]
         ns = (t * 1e9).astype("int64")
-        s = pd.Series(e, index=pd.DatetimeIndex(ns.view("M8[ns]")))
-        e = (
-            s.rolling(f"{cfg.smooth_window_s}s", center=True, min_periods=1)
-            .median()
-            .to_numpy(dtype="float64")
-        )
+        smoothed = _centred_median(e, ns, _window_ns(cfg.smooth_window_s))
+        if smoothed is None:
+            import pandas as pd
+
+            s = pd.Series(e, index=pd.DatetimeIndex(ns.view("M8[ns]")))
+            smoothed = (
+                s.rolling(f"{cfg.smooth_window_s}s", center=True, min_periods=1)
+                .median()
+                .to_numpy(dtype="float64")
+            )
+        e = smoothed
     if cfg.method == "naive" or cfg.threshold_m == 0:
         d = np.diff(e)
         return float(d[d > 0].sum()), float(-d[d < 0].sum())
     return _hysteresis(e, cfg.threshold_m)
+
+
+#: Longest series (and widest window) smoothed with numpy; pandas' rolling window, whose
+#: fixed cost is what numpy saves on short series, does the longer ones as fast. [samples]
+_MAX_NUMPY_SAMPLES = 4096
+_MAX_WINDOW_SAMPLES = 64
+
+
+@lru_cache(maxsize=64)
+def _window_ns(window_s: float) -> int | None:
+    """The smoothing window as pandas reads ``f"{window_s}s"``, in ns; None if it cannot."""
+    import pandas as pd
+    from pandas.tseries.frequencies import to_offset
+
+    try:
+        return int(pd.Timedelta(to_offset(f"{window_s}s").nanos).as_unit("ns").value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _centred_median(
+    e: npt.NDArray[np.float64], ns: npt.NDArray[np.int64], window_ns: int | None
+) -> npt.NDArray[np.float64] | None:
+    """Centred rolling median over a time window, as pandas computes it, with numpy.
+
+    Equal, value for value, to ``Series(e, DatetimeIndex(ns)).rolling(window,
+    center=True, min_periods=1).median()``: the window of sample ``i`` holds
+    the samples with ``ns[i] - h < ns[j] <= ns[i] + h``, ``h = window_ns // 2``
+    (both ends closed when ``window_ns`` is odd), which is how pandas bounds a
+    centred time window; the median of an even count is the mean of the two
+    middle values, ``(a + b) / 2``, as in pandas.  Sorting a small table of
+    windows is much faster than pandas' per-call overhead on short series.
+
+    Returns None (let pandas do it) for a series longer than
+    :data:`_MAX_NUMPY_SAMPLES`, times not in order, or a window holding more
+    than :data:`_MAX_WINDOW_SAMPLES` samples.
+    """
+    n = e.size
+    if window_ns is None or window_ns <= 0 or not 0 < n <= _MAX_NUMPY_SAMPLES:
+        return None
+    if not (np.abs(ns[[0, -1]]) < 2**62).all() or (np.diff(ns) < 0).any():
+        return None
+    half = window_ns // 2
+    start = np.searchsorted(ns, ns - (half + window_ns % 2), side="right")
+    count = np.searchsorted(ns, ns + half, side="right") - start
+    width = int(count.max())
+    if width > _MAX_WINDOW_SAMPLES:
+        return None
+    # One row per window, padded with +inf (every sample is finite), sorted.
+    offsets = np.arange(width)
+    take = np.minimum(start[:, None] + offsets, n - 1)
+    table = np.where(offsets < count[:, None], e[take], np.inf)
+    table.sort(axis=1)
+    rows = np.arange(n)
+    mid = count // 2
+    upper = table[rows, mid]
+    lower = table[rows, np.maximum(mid - 1, 0)]
+    return np.where(count % 2 == 1, upper, (upper + lower) / 2)
 
 
 def _hysteresis(e: npt.NDArray[np.float64], band: float) -> tuple[float, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gzip
 import io
@@ -15,7 +16,9 @@ import pytest
 from corpus import CORPUS, manifest, needs_corpus
 
 import runload
+from runload.activity import RawActivity
 from runload.exceptions import DataQualityWarning, ParseError, RunloadError, UnsafeInputError
+from runload.io import gpx as gpx_module
 from runload.io.gpx import gpx_sport, read_gpx, sniff_gpx
 from runload.synth.gpx import gpx_bytes
 from runload.synth.track import Track
@@ -454,3 +457,219 @@ def test_corpus_strava_and_garmin_exports_of_one_ride_agree():
     s, g = strava.samples, garmin.samples
     np.testing.assert_allclose(s["latitude_deg"], g["latitude_deg"], rtol=0, atol=1e-6)
     np.testing.assert_array_equal(s["heart_rate_bpm"], g["heart_rate_bpm"])
+
+
+# --------------------------------------------------------------------------- tree and stream
+# Small documents are parsed whole and read from the tree; large ones are streamed.  Both
+# readings must give the same RawActivity (or the same error) for every document.
+
+
+def _read_by_tree(data: bytes, path: str) -> RawActivity:
+    state = gpx_module._read_tree(data, path)
+    assert state is not None, "the tree reading deferred to the stream"
+    return gpx_module._assemble(state, path)
+
+
+def _read_by_stream(data: bytes, path: str) -> RawActivity:
+    return gpx_module._assemble(gpx_module._read_stream(data, path), path)
+
+
+def _outcome(read, data: bytes, path: str = "t.gpx"):
+    """What one reading gives: the RawActivity, or the error's type, reason, line and text."""
+    try:
+        return read(data, path)
+    except RunloadError as exc:
+        return (type(exc).__name__, exc.reason, exc.line, str(exc))
+
+
+def _assert_same_outcome(a, b) -> None:
+    if not isinstance(a, RawActivity) or not isinstance(b, RawActivity):
+        assert a == b
+        return
+    pd.testing.assert_frame_equal(a.samples, b.samples, check_exact=True)
+    assert a.samples.columns.dtype == b.samples.columns.dtype
+    for f in dataclasses.fields(a):
+        if f.name != "samples":
+            assert getattr(a, f.name) == getattr(b, f.name), f.name
+
+
+def _assert_readings_agree(data: bytes, *, tree: bool | None) -> None:
+    """The tree reading gives what the stream does; ``read_gpx`` (which picks one) too.
+
+    ``tree``: whether the tree reading must apply (True) or defer to the stream (False);
+    None: either.
+    """
+    stream = _outcome(_read_by_stream, data)
+    applies = gpx_module._read_tree(data, "t.gpx") is not None
+    if tree is not None:
+        assert applies is tree
+    if applies:
+        _assert_same_outcome(_outcome(_read_by_tree, data), stream)
+    _assert_same_outcome(_outcome(lambda d, p: read_gpx(d, path=p), data), stream)
+
+
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+@pytest.mark.parametrize("namespaced", [True, False])
+@pytest.mark.parametrize("prefix", ["gpxtpx", "ns3", ""])
+def test_tree_and_stream_agree_on_writer_files(version, namespaced, prefix):
+    track = _track(60, pauses=[(20, 30)])
+    data = gpx_bytes(track, version=version, namespaced=namespaced, extensions_prefix=prefix)
+    _assert_readings_agree(data, tree=True)
+
+
+def test_tree_and_stream_agree_across_tracks_segments_and_dropped_points():
+    track = _track(40, pauses=[(10, 15)])
+    text = gpx_bytes(track).decode()
+    lines = text.split("\n")
+    k = next(i for i, line in enumerate(lines) if "<trkpt" in line) + 25
+    lines.insert(k, "</trkseg><trkseg/></trk><trk><name>second</name><type>walk</type><trkseg>")
+    text = "\n".join(lines)
+    head, body = text.split("<trk>", 1)
+    stamps = re.findall(r"<time>[^<]*</time>", body)
+    for stamp in (stamps[0], stamps[24], stamps[25]):  # around both breaks
+        body = body.replace(stamp, "<time> </time>", 1)
+    text = head + "<trk>" + body
+    raw = _read_by_tree(text.encode(), "t.gpx")
+    assert raw.dropped_points == 3 and len(raw.pauses) == 2  # by hand: 3 blanked, 2 breaks
+    _assert_readings_agree(text.encode(), tree=True)
+
+
+def test_tree_and_stream_agree_across_conversion_chunks():
+    from runload.io.xmlsafe import PointTable
+
+    n = PointTable.chunk + 300
+    track = _track(n, pauses=[(PointTable.chunk - 2, PointTable.chunk + 1)])
+    _assert_readings_agree(gpx_bytes(track), tree=True)
+
+
+HEAD = (
+    '<?xml version="1.0"?>\n<gpx creator="Edge" xmlns="http://www.topografix.com/GPX/1/1" '
+    'xmlns:x="urn:x">'
+)
+
+
+def _pts(a: int, b: int, extra: str = "") -> str:
+    return "".join(
+        f'<trkpt lat="{45 + i / 1000}" lon="7.25"><ele>{200 + i % 7}</ele>'
+        f"<time>2021-06-01T05:{i // 60:02d}:{i % 60:02d}Z</time>{extra}</trkpt>\n"
+        for i in range(a, b)
+    )
+
+
+def _trk(points: str, head: str = "") -> str:
+    return f"<trk>{head}<trkseg>{points}</trkseg></trk>"
+
+
+def _ext(inner: str) -> str:
+    return f"<extensions>{inner}</extensions>"
+
+
+# Structures the tree reading reads itself: values in odd forms, segments, metadata.
+TREE_DOCS = {
+    "comment-in-value": _trk(_pts(0, 3, _ext("<x:hr>1<!-- c -->2</x:hr>"))),
+    "cdata-and-case": _trk(
+        _pts(0, 3, _ext("<x:HR><![CDATA[150]]></x:HR><x:Cadence> 80 </x:Cadence>"))
+    ),
+    "last-wins": _trk(
+        _pts(0, 3, _ext("<x:ele>1</x:ele><x:ele/><x:time>2021-06-01T06:00:00Z</x:time>")),
+        head="<type>run</type>",
+    ),
+    "text-split-by-element": _trk(_pts(0, 3, _ext("<x:power>5<x:b/>6</x:power>"))),
+    "blank-values": _trk(_pts(0, 3, _ext("<x:hr> </x:hr>"))),
+    "bad-numbers": _trk(
+        _pts(0, 3, _ext("<x:hr>fast</x:hr><x:cad>-nan</x:cad><x:speed>1_0</x:speed>"))
+    ),
+    "empty-segments": (
+        f"<trk><trkseg/><trkseg>{_pts(0, 3)}</trkseg><trkseg></trkseg>"
+        f"<trkseg>{_pts(3, 6)}</trkseg></trk>" + _trk(_pts(10, 12))
+    ),
+    "metadata-variants": (
+        "<metadata><desc>md</desc></metadata><metadata><name>m2</name></metadata>"
+        + _trk(_pts(0, 3), head="<cmt>c</cmt>")
+        + _trk(_pts(3, 5), head="<name>second</name>")
+    ),
+    "point-in-other-namespace": _trk(
+        _pts(0, 3) + '<x:trkpt lat="1" lon="2"><time>2021-06-01T07:00:00Z</time></x:trkpt>'
+    ),
+    "offset-times": _trk(
+        _pts(0, 2) + '<trkpt lat="1" lon="2"><time>2021-06-01T07:00:05+02:00</time></trkpt>'
+    ),
+    "unsorted": _trk(_pts(5, 9) + _pts(0, 6)),
+    "bad-time": _trk(_pts(0, 3) + _pts(3, 4, "<x:time>soon</x:time>")),
+    "all-untimed": _trk('<trkpt lat="1" lon="2"/>') + '<wpt lat="1" lon="2"/>',
+    "waypoints-only": '<wpt lat="1" lon="2"/><rte><rtept lat="1" lon="2"/></rte>',
+}
+# Structures only the stream reads as it should (it frees elements as it goes): the tree defers.
+STREAM_DOCS = {
+    "points-without-segment": f"<trk><name>N</name>{_pts(0, 300)}</trk>",
+    "nested-tracks": (
+        f"<trk><name>outer</name><trkseg>{_pts(0, 5)}</trkseg>"
+        + _trk(_pts(5, 9), head="<name>inner</name>")
+        + "</trk>"
+    ),
+    "nested-segments": _trk(_pts(0, 5) + f"<trkseg>{_pts(5, 9)}</trkseg>" + _pts(9, 12)),
+    "waypoint-in-point": _trk(_pts(0, 3) + _pts(3, 4, _ext("<wpt><x:hr>99</x:hr></wpt>"))),
+    "point-in-point": _trk(_pts(0, 3) + _pts(3, 4, _ext(_pts(4, 5)))),
+    "nested-metadata": (
+        "<metadata><name>a</name><metadata><name>b</name></metadata></metadata>" + _trk(_pts(0, 3))
+    ),
+    "malformed": f"<trk><trkseg>{_pts(0, 3)}</trk>",
+    "undeclared-prefix": _trk(_pts(0, 3, _ext("<gpxdata:hr>140</gpxdata:hr>"))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TREE_DOCS))
+def test_tree_and_stream_agree_on_hand_written_files(name):
+    _assert_readings_agree((HEAD + TREE_DOCS[name] + "</gpx>").encode(), tree=True)
+
+
+@pytest.mark.parametrize("name", sorted(STREAM_DOCS))
+def test_tree_defers_to_the_stream_where_they_would_differ(name):
+    _assert_readings_agree((HEAD + STREAM_DOCS[name] + "</gpx>").encode(), tree=False)
+
+
+def test_large_documents_are_streamed(monkeypatch):
+    data = gpx_bytes(_track(50))
+
+    def no_tree(data, path):
+        raise AssertionError("the tree reading was used")
+
+    monkeypatch.setattr(gpx_module, "_read_tree", no_tree)
+    monkeypatch.setattr(gpx_module, "TREE_MAX_BYTES", len(data) - 1)
+    streamed = read_gpx(data, path="big.gpx")
+    monkeypatch.undo()
+    _assert_same_outcome(streamed, read_gpx(data, path="big.gpx"))
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "local_path", GPX_FILES["local_path"].tolist(), ids=lambda p: p.split("/", 1)[-1][-60:]
+)
+def test_corpus_tree_and_stream_agree(local_path):
+    _assert_readings_agree((CORPUS / local_path).read_bytes(), tree=None)
+
+
+@needs_corpus
+def test_corpus_is_read_by_the_tree():
+    # So that the comparison above is not empty: the corpus files are well-formed, with their
+    # points in segments, and the tree reading reads (nearly) all of them.
+    paths = GPX_FILES["local_path"].tolist()
+    read = [gpx_module._read_tree((CORPUS / p).read_bytes(), p) is not None for p in paths]
+    assert sum(read) >= 0.9 * len(paths)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        ('<?xml version="1.0" encoding="UTF-16"?>\n' + HEAD.split("\n", 1)[1]).encode("utf-16"),
+        ('<?xml version="1.0" encoding="ISO-8859-1"?>\n<gpx creator="caf\xe9">').encode("latin-1"),
+        b"\xef\xbb\xbf \r\n" + HEAD.encode(),
+    ],
+    ids=["utf-16", "latin-1", "bom-and-whitespace"],
+)
+def test_tree_and_stream_agree_on_encodings(data):
+    body = _trk(_pts(0, 5), head="<name>\xe9t\xe9</name>") + "</gpx>"
+    encoding = (
+        "utf-16-le" if data.startswith(b"\xff\xfe") else "latin-1" if b"8859" in data else "utf-8"
+    )
+    _assert_readings_agree(data + body.encode(encoding), tree=True)

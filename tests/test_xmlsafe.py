@@ -14,10 +14,12 @@ from runload.exceptions import ParseError, RunloadError, UnsafeInputError
 from runload.io.gpx import read_gpx, sniff_gpx
 from runload.io.tcx import read_tcx, sniff_tcx
 from runload.io.xmlsafe import (
+    PointTable,
     check_prolog,
     iter_end_elements,
     local_name,
     parse_times_ns,
+    parse_tree,
     root_local_name,
     scan_prolog,
 )
@@ -245,3 +247,76 @@ def test_bad_time_named_with_line(bad):
     assert err.value.reason == "bad_time"
     if bad:
         assert err.value.line == 3
+
+
+# --------------------------------------------------------------------------- whole-document parse
+
+
+def test_parse_tree_refuses_a_doctype_before_parsing():
+    data = b'<?xml version="1.0"?>\n<!DOCTYPE gpx [<!ENTITY x "y">]>\n<gpx>&x;</gpx>'
+    with pytest.raises(UnsafeInputError) as err:
+        parse_tree(data, path="d.gpx")
+    assert (err.value.reason, err.value.line) == ("doctype", 2)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<gpx><trk></gpx>",  # malformed
+        b'<gpx xmlns="urn:a"><p:hr>1</p:hr></gpx>',  # undeclared prefix: the stream recovers
+        b"<gpx>&undefined;</gpx>",  # entities are never expanded
+        b"",
+    ],
+)
+def test_parse_tree_leaves_faulty_documents_to_the_stream(data):
+    assert parse_tree(data) is None
+
+
+def test_parse_tree_reads_what_the_stream_reads():
+    data = (
+        b'\xef\xbb\xbf \r\n<?xml version="1.0"?>\n<!-- c --><gpx><a>1<!-- x -->2</a>'
+        b"<b><![CDATA[<3>]]></b><?pi?>\n  <c> </c></gpx>"
+    )
+    root = parse_tree(data)
+    assert root is not None
+    seen = iter_end_elements(
+        data, tags=("{*}a", "{*}b", "{*}c"), consume=lambda els: [(e.tag, e.text) for e in els]
+    )
+    assert [(e.tag, e.text) for e in root] == seen == [("a", "12"), ("b", "<3>"), ("c", " ")]
+
+
+# --------------------------------------------------------------------------- point table
+
+
+def test_point_table_converts_like_float_and_counts_unreadable_numbers():
+    table = PointTable(3, time_slot=2)
+    rows = [
+        ("1_000", "1.5", "2020-01-01T00:00:00Z"),
+        (" 7 \n", "fast", "2020-01-01T00:00:01Z"),
+        ("nan", "-2", "2020-01-01T00:00:02Z"),
+        ("\u0661\u0662", None, "2020-01-01T00:00:03Z"),
+        ("2", "3", None),  # no time: dropped
+        ("1e400", "0.25", "2020-01-01T00:00:05Z"),
+        (None, None, "2020-01-01T00:00:06Z"),
+    ]
+    for row in rows:
+        table.rows.extend(row)
+    t_ns, keep, values = table.finish()
+    assert keep.tolist() == [True, True, True, True, False, True, True]
+    assert table.dropped == 1
+    # A column Python's float() reads whole is read by it: underscores, surrounding
+    # whitespace, "nan", Arabic-Indic digits, overflow to inf.
+    inf, nan = float("inf"), float("nan")
+    np.testing.assert_array_equal(values[0], [1000.0, 7.0, nan, 12.0, inf, nan])
+    # An unreadable word is missing and counted; the rest of its column is still read.
+    np.testing.assert_array_equal(values[1], [1.5, nan, -2.0, nan, 0.25, nan])
+    assert table.bad_numbers == 1
+    np.testing.assert_array_equal(np.diff(t_ns), [10**9, 10**9, 10**9, 2 * 10**9, 10**9])
+
+
+def test_point_table_leaves_out_a_slot_without_any_value():
+    table = PointTable(3, time_slot=0)
+    table.rows.extend(["2020-01-01T00:00:00Z", None, "1", "2020-01-01T00:00:01Z", None, None])
+    _, _, values = table.finish()
+    assert set(values) == {2}
+    np.testing.assert_array_equal(values[2], [1.0, np.nan])

@@ -1,10 +1,18 @@
 """GPX 1.0 / 1.1 importer.
 
-Reads the track points (``<trk>/<trkseg>/<trkpt>``) of a GPX file in one
-streaming pass (see :mod:`runload.io.xmlsafe` for the safety rules).
-Elements are matched by local name, so the default namespace of GPX 1.0, 1.1,
-none at all, and any extension prefix (``gpxtpx:``, ``ns3:``, Strava's
-undeclared ``gpxdata:``) read alike.
+Reads the track points (``<trk>/<trkseg>/<trkpt>``) of a GPX file (see
+:mod:`runload.io.xmlsafe` for the safety rules).  Elements are matched by
+local name, so the default namespace of GPX 1.0, 1.1, none at all, and any
+extension prefix (``gpxtpx:``, ``ns3:``, Strava's undeclared ``gpxdata:``)
+read alike.
+
+Two readings give the same result.  A document of up to
+:data:`TREE_MAX_BYTES` is parsed whole, in C, and its points read from the
+tree, which is faster; a larger one (or one the tree reading
+cannot read exactly as the stream would: points outside a ``<trkseg>``,
+nested segments, track elements inside a point, malformed XML, an
+undeclared prefix) is read in one streaming pass that frees the elements as it
+goes, so memory stays flat.
 
 Per point: ``lat``/``lon`` attributes, ``<ele>``, ``<time>``, and from the
 extensions heart rate (``hr``, ``heartrate``), cadence (``cad``,
@@ -31,9 +39,21 @@ from ..activity import RawActivity
 from ..exceptions import ParseError
 from ..schema import FOOT_SPORTS, SAMPLE_COLUMNS
 from .registry import register_format
-from .xmlsafe import PointTable, iter_end_elements, local_name, root_local_name, text_of
+from .xmlsafe import (
+    PointTable,
+    iter_end_elements,
+    local_name,
+    parse_tree,
+    root_local_name,
+    text_of,
+)
 
-__all__ = ["gpx_sport", "read_gpx", "sniff_gpx"]
+__all__ = ["TREE_MAX_BYTES", "gpx_sport", "read_gpx", "sniff_gpx"]
+
+#: Documents up to this size are parsed whole into a tree; larger ones are streamed. [bytes]
+#: Reading the tree is about 20 % faster than streaming on typical files of up to 1-2 MB;
+#: beyond that, walking a tree much larger than the CPU caches makes it slower than the stream.
+TREE_MAX_BYTES = 2 * 2**20
 
 # Per-point value slots: lat and lon come from attributes, the rest from child elements.
 _LAT, _LON, _ELE, _HR, _CAD, _POWER, _SPEED, _TIME = range(8)
@@ -64,6 +84,26 @@ _KINDS: dict[str, int] = {
     "gpx": _ROOT,
 }
 _TAGS = tuple(f"{{*}}{name}" for name in _KINDS)
+#: Field code, in the tree reading, of an element of one of the kinds above inside a point.
+_NESTED_KIND = -1
+
+
+class _NeedsStreaming(Exception):
+    """The tree holds a structure that only the streaming pass reads as it should."""
+
+
+def _tree_field(tag: object) -> int:
+    """Value slot of a point's descendant with this tag (0: ignored), or :data:`_NESTED_KIND`."""
+    name = local_name(tag)
+    if name in _KINDS:
+        return _NESTED_KIND
+    return _FIELDS.get(name.lower(), 0)
+
+
+def _inside(element: etree._Element, tag: str) -> bool:
+    """Whether an ancestor of ``element`` matches ``tag``."""
+    return next(element.iterancestors(tag), None) is not None
+
 
 #: GPX ``<trk><type>`` values (lower case) to FIT-style (sport, sub_sport).
 #: Strava writes numbers: 9 is a run; 1 is a ride (corroborated by the corpus,
@@ -114,7 +154,7 @@ def sniff_gpx(head: bytes) -> bool:
 
 
 class _Extract:
-    """State of one streaming pass over a GPX document."""
+    """State of one reading of a GPX document: a streaming pass (:meth:`run`) or a tree."""
 
     def __init__(self, data: bytes, path: str) -> None:
         self.table = PointTable(_WIDTH, time_slot=_TIME, path=path, data=data)
@@ -177,6 +217,71 @@ class _Extract:
                 self._read_root(el)
         return self
 
+    def run_tree(self, root: etree._Element) -> _Extract | None:
+        """Read a whole parsed document as :meth:`run` reads its stream.
+
+        The stream is read in the order elements end, and elements already
+        read are cleared or trimmed as it goes; the tree is read in document
+        order and nothing is freed.  The two agree when every point is a
+        child of a ``<trkseg>``, no segment lies inside another segment or a
+        point, no point holds a track element (``trk``, ``wpt``...), and
+        tracks and metadata blocks do not nest.  Returns None (read nothing)
+        otherwise: the caller then streams the document.
+        """
+        try:
+            n_points = self._points_from_tree(root)
+        except _NeedsStreaming:
+            return None
+        for trk in root.iter("{*}trk"):
+            if _inside(trk, "{*}trk"):
+                return None
+            self._read_track_info(trk)
+        for metadata in root.iter("{*}metadata"):
+            if _inside(metadata, "{*}metadata"):
+                return None
+            self._read_metadata(metadata)
+        if local_name(root.tag) == "gpx":
+            self._read_root(root)
+        if n_points == 0:  # routes and waypoints only matter when there is no track point
+            self.n_other = sum(1 for _ in root.iter("{*}wpt", "{*}rte"))
+        return self
+
+    def _points_from_tree(self, root: etree._Element) -> int:
+        """Collect every point of the tree; the number of points (timed or not)."""
+        fields: dict[object, int] = {}
+        table = self.table
+        rows = table.rows
+        chunk = table.chunk
+        n = 0
+        segment = None
+        for el in root.iter("{*}trkpt"):
+            parent = el.getparent()
+            if parent is not segment:
+                # A new segment: in the stream, the end of the previous one.
+                if (
+                    parent is None
+                    or local_name(parent.tag) != "trkseg"
+                    or _inside(parent, "{*}trkseg")
+                ):
+                    raise _NeedsStreaming
+                if n:
+                    self.breaks.append(n)
+                segment = parent
+            row = [el.get("lat"), el.get("lon"), None, None, None, None, None, None]
+            for child in el.iterdescendants():
+                code = fields.get(child.tag)
+                if code is None:
+                    code = fields[child.tag] = _tree_field(child.tag)
+                if code:
+                    if code < 0:
+                        raise _NeedsStreaming
+                    row[code] = child.text
+            rows.extend(row)
+            n += 1
+            if not n % chunk:
+                table.flush()
+        return n
+
     def _read_track_info(self, trk: etree._Element) -> None:
         for child in trk:
             name = local_name(child.tag)
@@ -232,10 +337,25 @@ def read_gpx(data: bytes, *, path: str) -> RawActivity:
         Malformed XML (``"xml_syntax"``), an unreadable time (``"bad_time"``),
         or no timed track point (``"empty"``).
     """
-    state = iter_end_elements(
+    state = _read_tree(data, path) if len(data) <= TREE_MAX_BYTES else None
+    if state is None:
+        state = _read_stream(data, path)
+    return _assemble(state, path)
+
+
+def _read_tree(data: bytes, path: str) -> _Extract | None:
+    """The document parsed whole and read from the tree; None when it must be streamed."""
+    root = parse_tree(data, path=path)
+    if root is None:
+        return None
+    return _Extract(data, path).run_tree(root)
+
+
+def _read_stream(data: bytes, path: str) -> _Extract:
+    """The document read in one streaming pass."""
+    return iter_end_elements(
         data, tags=_TAGS, consume=lambda els: _Extract(data, path).run(els), path=path
     )
-    return _assemble(state, path)
 
 
 def _assemble(st: _Extract, path: str) -> RawActivity:
