@@ -182,3 +182,29 @@ def test_reading_never_modifies_the_input(tmp_path):
     path.write_bytes(data)
     runload.read_activity(path)
     assert path.read_bytes() == data
+
+
+def test_fallback_decoder_gives_the_same_activity_as_the_fast_path():
+    from runload.io.fit import read_fit
+    from runload.io.fit_fallback import read_fit_fitdecode
+
+    data = fit_bytes(_track(300, pauses=[(100, 160)]), developer_fields=True)
+    fast, slow = read_fit(data, path="mem"), read_fit_fitdecode(data, path="mem")
+    pd.testing.assert_frame_equal(fast.samples, slow.samples)
+    assert (fast.sport, fast.sub_sport, fast.utc_offset_s) == (
+        slow.sport,
+        slow.sub_sport,
+        slow.utc_offset_s,
+    )
+    assert fast.pauses == slow.pauses
+    assert fast.totals == slow.totals
+
+
+def test_fallback_decoder_reports_damage_and_keeps_the_records_before_it():
+    from runload.io.fit_fallback import read_fit_fitdecode
+
+    data = truncate(fit_bytes(_track()), len(fit_bytes(_track())) // 2)
+    raw = read_fit_fitdecode(data, path="mem")
+    assert not raw.complete
+    assert raw.damage and "stopped early" in raw.damage[0]
+    assert 0 < len(raw.samples) < 120

@@ -17,11 +17,10 @@ def read_fit_fitdecode(data: bytes, *, path: str) -> RawActivity:
     """Read a FIT file with fitdecode into the same :class:`RawActivity` as the fast path."""
     import fitdecode
 
-    from .fit import _WANTED, FIELD_TIMESTAMP, _assemble
+    from .fit import _WANTED, MESG_RECORD, _assemble
 
     rows: dict[int, list[dict[int, Any]]] = {g: [] for g in _WANTED}
-    warns: list[str] = []
-    damaged = False
+    damage: list[str] = []
     try:
         with fitdecode.FitReader(
             io.BytesIO(data),
@@ -42,10 +41,9 @@ def read_fit_fitdecode(data: bytes, *, path: str) -> RawActivity:
                         values[num] = fld.raw_value
                 rows[gnum].append(values)
     except fitdecode.FitError as exc:
-        if not rows[20]:
+        if not rows[MESG_RECORD]:
             raise ParseError(f"cannot decode FIT: {exc}", path=path, reason="parse_error") from exc
-        warns.append(f"decoding stopped early ({exc}); the records before it were kept")
-        damaged = True
+        damage.append(f"decoding stopped early ({exc}); the records before it were kept")
 
     msgs: dict[int, tuple[Any, dict[int, Any], Any]] = {}
     for gnum, found in rows.items():
@@ -63,8 +61,6 @@ def read_fit_fitdecode(data: bytes, *, path: str) -> RawActivity:
                     dtype="float64",
                 )
         msgs[gnum] = (np.arange(len(found)), fields, np.full(len(found), -1))
-    del FIELD_TIMESTAMP
-    raw = _assemble(msgs, warns, path, damaged=damaged)
-    if damaged:
-        raw.damage.append(raw.warnings.pop(0))
+    raw = _assemble(msgs, [], path, damaged=bool(damage))
+    raw.damage.extend(damage)
     return raw
