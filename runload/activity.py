@@ -21,8 +21,8 @@ import pandas as pd
 from .elevation import DEFAULT_ELEVATION_GAIN, ElevationGain, ascent_descent
 from .exceptions import CorruptFileWarning, DataQualityWarning
 from .geo import path_distance_m
+from .localtime import local_date, resolve_offset
 from .schema import FOOT_SPORTS, SAMPLE_COLUMNS, SUMMARY_FIELDS, empty_samples
-from .timezones import offset_for_position, offset_for_zone
 
 __all__ = ["Activity", "RawActivity", "finalize"]
 
@@ -76,6 +76,13 @@ class RawActivity:
     gaps_are_pauses: bool = True
 
 
+@dataclass(frozen=True)
+class _PendingQuality:
+    source: str
+    noise_m: float
+    trusted: bool | None
+
+
 @dataclass(frozen=True, eq=False)
 class Activity:
     """One activity: its samples and its summary.
@@ -92,7 +99,11 @@ class Activity:
     format : str
         ``"fit"``, ``"gpx"`` or ``"tcx"``.
     sport, sub_sport : str or None
-        As the file names them (FIT enum names in lower case).
+        Canonical sport names (:mod:`runload.sports`, FIT enum names in lower case).
+    sport_source : str
+        Where the sport came from: ``file``, ``export``, ``inferred`` (from the
+        content and the name, :func:`runload.sports.infer_sport`), ``user`` or
+        ``unknown`` (nothing could tell; ``sport`` is None).
     surface : str
         One of ``road``, ``trail``, ``track``, ``treadmill``, ``unknown``.
     start_time_utc : Timestamp
@@ -105,6 +116,17 @@ class Activity:
         Local calendar date of the start; weekly buckets use it.
     distance_m, elapsed_time_s, moving_time_s, ascent_m, descent_m : float
         Totals. [m], [s], [s], [m], [m]
+    elevation_source : str
+        ``barometric``, ``gps``, ``service`` or ``none`` (see
+        :func:`runload.elevation.elevation_quality`).
+    elevation_noise_m : float
+        Robust scale of the elevation stream's noise. [m]
+    ascent_trusted : bool or None
+        Whether the climbing can be believed; None when there is no elevation.
+    export_ascent_m : float
+        Elevation gain stated by an export for this activity (NaN if none). [m]
+    moving_speed_p50_m_s, moving_speed_p90_m_s : float
+        Median and 90th percentile of the speed while moving. [m/s]
     has_gps : bool
         Whether any sample has a position.
     device, name, notes, gear : str or None
@@ -117,6 +139,7 @@ class Activity:
     format: str
     sport: str | None
     sub_sport: str | None
+    sport_source: str
     surface: str
     start_time_utc: pd.Timestamp
     utc_offset_s: int
@@ -127,6 +150,12 @@ class Activity:
     moving_time_s: float
     ascent_m: float
     descent_m: float
+    elevation_source: str
+    elevation_noise_m: float
+    ascent_trusted: bool | None
+    export_ascent_m: float
+    moving_speed_p50_m_s: float
+    moving_speed_p90_m_s: float
     has_gps: bool
     device: str | None
     name: str | None
@@ -318,6 +347,68 @@ def _moving_time_s(t: np.ndarray, pauses: list[tuple[float, float]], max_gap_s: 
     return float(np.clip(moving, 0.0, None).sum())
 
 
+#: Speed below which a stretch counts as standing still (GPS drift at a traffic light). [m/s]
+MIN_MOVING_SPEED_M_S = 0.5
+#: Speeds are measured over windows of this length, which evens out GPS jitter. [s]
+SPEED_WINDOW_S = 10.0
+
+
+def moving_speed_percentiles(
+    time_s: npt.NDArray[np.float64],
+    distance_m: npt.NDArray[np.float64],
+    *,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+    window_s: float = SPEED_WINDOW_S,
+    min_speed_m_s: float = MIN_MOVING_SPEED_M_S,
+) -> tuple[float, float]:
+    """Median and 90th percentile of the speed while moving. [m/s]
+
+    Each sample starts a window that ends at the first sample at least
+    ``window_s`` later; its speed is the distance covered over the window's
+    duration.  Windows that hold a gap over ``max_gap_s`` (a pause) or whose
+    speed is below ``min_speed_m_s`` (standing) are left out, and the
+    percentiles are weighted by the windows' durations.  Both are NaN when
+    fewer than two finite distance samples, or no moving window, exist.
+
+    Parameters
+    ----------
+    time_s : ndarray
+        Sample times, increasing. [s]
+    distance_m : ndarray
+        Cumulative distance; NaN samples are skipped. [m]
+    max_gap_s, window_s, min_speed_m_s : float
+        See above. [s], [s], [m/s]
+    """
+    ok = np.isfinite(distance_m) & np.isfinite(time_s)
+    t, d = time_s[ok], distance_m[ok]
+    nan = float("nan")
+    if t.size < 2:
+        return nan, nan
+    end = np.searchsorted(t, t + window_s, side="left")
+    valid = end < t.size
+    start = np.flatnonzero(valid)
+    end = end[valid]
+    if start.size == 0:
+        start, end = np.array([0]), np.array([t.size - 1])
+    duration = t[end] - t[start]
+    # Largest gap inside each window, from the running maximum of gaps.
+    gaps = np.diff(t)
+    big = np.concatenate([[0], np.cumsum(gaps > max_gap_s)])
+    paused = big[end] - big[start] > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed = (d[end] - d[start]) / duration
+    keep = (~paused) & (duration > 0) & np.isfinite(speed) & (speed >= min_speed_m_s)
+    if not keep.any():
+        return nan, nan
+    v, w = speed[keep], duration[keep]
+    order = np.argsort(v, kind="stable")
+    v, w = v[order], w[order]
+    cum = np.cumsum(w) / w.sum()
+    p50 = float(v[min(int(np.searchsorted(cum, 0.5)), v.size - 1)])
+    p90 = float(v[min(int(np.searchsorted(cum, 0.9)), v.size - 1)])
+    return p50, p90
+
+
 def classify_surface(
     sport: str | None, sub_sport: str | None, name: str | None, has_gps: bool, has_distance: bool
 ) -> str:
@@ -427,25 +518,23 @@ def finalize(
                 descent_m = float(total)
     moving_s = min(moving_s, elapsed_s)
 
-    # Local offset: the file's own, else the argument, else the first fix's zone, else UTC.
-    start_py = start.to_pydatetime()
-    if raw.utc_offset_s is not None:
-        offset, source = int(raw.utc_offset_s), "file"
-    elif timezone is not None:
-        offset, source = offset_for_zone(timezone, start_py), "argument"
-    else:
-        pos_offset = None
-        if has_gps:
-            k = int(np.argmax(has_pos))
-            pos_offset = offset_for_position(float(lat[k]), float(lon[k]), start_py)
-        if pos_offset is not None:
-            offset, source = pos_offset, "position"
-        else:
-            offset, source = 0, "default"
-    local_date = (start + pd.Timedelta(seconds=offset)).date()
+    # Local offset and date: decided in one place (runload.localtime).
+    position = None
+    if has_gps:
+        k = int(np.argmax(has_pos))
+        position = (float(lat[k]), float(lon[k]))
+    offset, source = resolve_offset(
+        start, file_offset_s=raw.utc_offset_s, position=position, timezone=timezone
+    )
+    local = local_date(start, offset)
 
     surface = classify_surface(
         sport, raw.sub_sport, raw.name, has_gps, bool(np.isfinite(distance_m) and distance_m > 0)
+    )
+    sport_source = "file" if sport else "unknown"
+    quality = _PendingQuality("none" if not np.isfinite(ele).any() else "gps", float("nan"), None)
+    speed_p50, speed_p90 = moving_speed_percentiles(
+        t_s, samples.column("distance_m"), max_gap_s=max_gap_s
     )
     return Activity(
         samples=samples.to_frame(),
@@ -454,16 +543,23 @@ def finalize(
         format=raw.format,
         sport=sport,
         sub_sport=raw.sub_sport.lower() if raw.sub_sport else None,
+        sport_source=sport_source,
         surface=surface,
         start_time_utc=start,
         utc_offset_s=offset,
         utc_offset_source=source,
-        local_date=local_date,
+        local_date=local,
         distance_m=distance_m,
         elapsed_time_s=elapsed_s,
         moving_time_s=moving_s,
         ascent_m=ascent_m,
         descent_m=descent_m,
+        elevation_source=quality.source,
+        elevation_noise_m=quality.noise_m,
+        ascent_trusted=quality.trusted,
+        export_ascent_m=float("nan"),
+        moving_speed_p50_m_s=speed_p50,
+        moving_speed_p90_m_s=speed_p90,
         has_gps=has_gps,
         device=raw.device,
         name=raw.name,

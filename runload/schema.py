@@ -17,9 +17,11 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "ELEVATION_SOURCES",
     "FOOT_SPORTS",
     "SAMPLE_COLUMNS",
     "SAMPLE_UNITS",
+    "SPORT_SOURCES",
     "SUMMARY_DTYPES",
     "SUMMARY_FIELDS",
     "SUMMARY_UNITS",
@@ -52,6 +54,7 @@ SUMMARY_DTYPES: Mapping[str, str] = MappingProxyType(
         "format": "object",
         "sport": "object",
         "sub_sport": "object",
+        "sport_source": "object",
         "surface": "object",
         "start_time_utc": "datetime64[ns, UTC]",
         "utc_offset_s": "Int64",
@@ -62,6 +65,12 @@ SUMMARY_DTYPES: Mapping[str, str] = MappingProxyType(
         "moving_time_s": "float64",
         "ascent_m": "float64",
         "descent_m": "float64",
+        "elevation_source": "object",
+        "elevation_noise_m": "float64",
+        "ascent_trusted": "boolean",
+        "export_ascent_m": "float64",
+        "moving_speed_p50_m_s": "float64",
+        "moving_speed_p90_m_s": "float64",
         "has_gps": "bool",
         "device": "object",
         "name": "object",
@@ -73,6 +82,8 @@ SUMMARY_FIELDS: tuple[str, ...] = tuple(SUMMARY_DTYPES)
 
 SUMMARY_UNITS: Mapping[str, str] = MappingProxyType(
     {
+        "sport": "canonical sport name (runload.sports), None when it cannot be told",
+        "sport_source": ("where the sport came from: file, export, inferred, user or unknown"),
         "start_time_utc": "UTC timestamp of the first sample",
         "utc_offset_s": "s, local time minus UTC at the start",
         "utc_offset_source": (
@@ -84,8 +95,23 @@ SUMMARY_UNITS: Mapping[str, str] = MappingProxyType(
         "moving_time_s": "s, elapsed minus pauses",
         "ascent_m": "m, smoothed elevation gain",
         "descent_m": "m, smoothed elevation loss (positive number)",
+        "elevation_source": (
+            "where the elevation comes from: barometric, gps, service (the export's own gain) "
+            "or none (see ELEVATION_SOURCES)"
+        ),
+        "elevation_noise_m": "m, robust scale of the elevation stream's sample-to-sample noise",
+        "ascent_trusted": "whether ascent_m and descent_m can be believed (NA: not judged)",
+        "export_ascent_m": "m, the elevation gain an export states for the activity",
+        "moving_speed_p50_m_s": "m/s, median speed while moving",
+        "moving_speed_p90_m_s": "m/s, 90th percentile of speed while moving",
     }
 )
+
+#: Values of the ``sport_source`` field.
+SPORT_SOURCES: tuple[str, ...] = ("file", "export", "inferred", "user", "unknown")
+
+#: Values of the ``elevation_source`` field.
+ELEVATION_SOURCES: tuple[str, ...] = ("barometric", "gps", "service", "none")
 
 #: Values of the ``surface`` field.
 SURFACES: tuple[str, ...] = ("road", "trail", "track", "treadmill", "unknown")

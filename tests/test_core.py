@@ -125,12 +125,20 @@ def test_sunday_evening_in_denver_is_sunday_by_position():
     assert a.start_time_utc == pd.Timestamp("2025-03-03T02:30:00Z")
 
 
-def test_timezone_argument_and_file_offset_take_precedence():
-    raw = RawActivity(format="gpx", samples=_samples(10))
-    a = _finalize(raw, timezone="Asia/Tokyo")
-    assert (a.utc_offset_source, a.utc_offset_s) == ("argument", 9 * 3600)
-    assert a.local_date.isoformat() == "2025-03-03"
-    b = _finalize(RawActivity(format="fit", samples=_samples(10), utc_offset_s=3600))
+def test_offset_precedence_file_then_position_then_argument():
+    # 2025-03-03 02:30 UTC is Sunday 2025-03-02 19:30 in Denver (UTC-7), Monday in Tokyo.
+    # A position wins over the argument, which is for files with neither offset nor position.
+    a = _finalize(RawActivity(format="gpx", samples=_samples(10)), timezone="Asia/Tokyo")
+    assert (a.utc_offset_source, a.utc_offset_s) == ("position", -7 * 3600)
+    assert a.local_date.isoformat() == "2025-03-02"
+    no_fix = _samples(10)
+    no_fix[["latitude_deg", "longitude_deg"]] = np.nan
+    c = _finalize(RawActivity(format="gpx", samples=no_fix), timezone="Asia/Tokyo")
+    assert (c.utc_offset_source, c.utc_offset_s) == ("argument", 9 * 3600)
+    assert c.local_date.isoformat() == "2025-03-03"
+    b = _finalize(
+        RawActivity(format="fit", samples=_samples(10), utc_offset_s=3600), timezone="Asia/Tokyo"
+    )
     assert (b.utc_offset_source, b.utc_offset_s) == ("file", 3600)
 
 

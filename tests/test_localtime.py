@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from runload.io.batch import activities_frame
-from runload.io.localtime import infer_missing_offsets
+from runload.localtime import infer_missing_offsets
 
 
 def _row(aid, start, offset, source):

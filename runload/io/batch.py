@@ -53,11 +53,10 @@ import pandas as pd
 from ..activity import DEFAULT_MAX_GAP_S, Activity, classify_surface
 from ..elevation import DEFAULT_ELEVATION_GAIN, ElevationGain
 from ..exceptions import RunloadError, SkippedFileWarning
+from ..localtime import infer_missing_offsets, local_date, resolve_offset
 from ..schema import SUMMARY_DTYPES, SUMMARY_FIELDS, empty_activities, empty_samples
-from ..timezones import offset_for_zone
 from .archive import DEFAULT_LIMITS, ArchiveLimits, ArchiveStack, is_zip
 from .core import read_bytes
-from .localtime import infer_missing_offsets
 from .registry import gunzip_bounded, is_gzip
 
 __all__ = [
@@ -357,10 +356,26 @@ def apply_meta(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str,
             sub = summary.get("sub_sport") if same else None
         out["sport"] = sport
         out["sub_sport"] = sub
+        out["sport_source"] = "export"
     for key in ("name", "notes", "gear", "device"):
         value = meta.get(key)
         if isinstance(value, str) and value.strip():
             out[key] = value.strip()
+    stated = _finite(meta.get("export_ascent_m"))
+    if stated is not None and stated >= 0:
+        out["export_ascent_m"] = stated
+        if out.get("elevation_source") != "barometric":
+            # Our stream is GPS altitude (or absent): the service's corrected gain is
+            # the better number (see docs/importers.md, "Elevation that can be believed").
+            ours_ascent = _finite(out.get("ascent_m"))
+            ours_descent = _finite(out.get("descent_m"))
+            out["ascent_m"] = stated
+            if ours_ascent and ours_descent is not None:
+                out["descent_m"] = ours_descent * stated / ours_ascent
+            elif ours_descent is None or out.get("elevation_source") == "none":
+                out["descent_m"] = float("nan")
+            out["elevation_source"] = "service"
+            out["ascent_trusted"] = True
     dist = out.get("distance_m")
     has_distance = bool(dist is not None and np.isfinite(dist) and dist > 0)
     if out.get("format") == "summary":
@@ -375,12 +390,35 @@ def apply_meta(summary: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str,
     return out
 
 
+def _finite(value: Any) -> float | None:
+    """``value`` as a finite float, or None."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if np.isfinite(f) else None
+
+
 def read_item(item: Item, options: ReadOptions) -> Activity:
     """Read one item into an :class:`Activity`, applying its ``meta`` overrides."""
     activity = _parse(load_item(item), item.path, options)
     if item.meta:
         summary = apply_meta(_summary_dict(activity), item.meta)
-        known = {k: summary[k] for k in ("sport", "sub_sport", "surface", "name", "notes", "gear")}
+        fields = (
+            "sport",
+            "sub_sport",
+            "sport_source",
+            "surface",
+            "name",
+            "notes",
+            "gear",
+            "ascent_m",
+            "descent_m",
+            "elevation_source",
+            "ascent_trusted",
+            "export_ascent_m",
+        )
+        known = {k: summary[k] for k in fields}
         activity = replace(activity, **known)
     return activity
 
@@ -412,12 +450,7 @@ def summary_only(
     """
     start = pd.Timestamp(start_time_utc)
     start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
-    if utc_offset_s is not None:
-        offset, source = int(utc_offset_s), "file"
-    elif timezone is not None:
-        offset, source = offset_for_zone(timezone, start.to_pydatetime()), "argument"
-    else:
-        offset, source = 0, "default"
+    offset, source = resolve_offset(start, file_offset_s=utc_offset_s, timezone=timezone)
     if not np.isfinite(moving_time_s):
         moving_time_s = elapsed_time_s
     row = {
@@ -426,16 +459,23 @@ def summary_only(
         "format": "summary",
         "sport": sport,
         "sub_sport": sub_sport,
+        "sport_source": "export" if sport else "unknown",
         "surface": "unknown",
         "start_time_utc": start,
         "utc_offset_s": offset,
         "utc_offset_source": source,
-        "local_date": (start + pd.Timedelta(seconds=offset)).date(),
+        "local_date": local_date(start, offset),
         "distance_m": float(distance_m),
         "elapsed_time_s": float(elapsed_time_s),
         "moving_time_s": float(moving_time_s),
         "ascent_m": float(ascent_m),
         "descent_m": float(descent_m),
+        "elevation_source": "service" if np.isfinite(ascent_m) else "none",
+        "elevation_noise_m": float("nan"),
+        "ascent_trusted": True if np.isfinite(ascent_m) else None,
+        "export_ascent_m": float(ascent_m),
+        "moving_speed_p50_m_s": float("nan"),
+        "moving_speed_p90_m_s": float("nan"),
         "has_gps": False,
         "device": None,
         "name": name,

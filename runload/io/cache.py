@@ -73,7 +73,15 @@ _BUSY_TIMEOUT_S = 10.0
 
 # Modules whose source decides what a file reads as (all of runload.io and the
 # shared finalisation rules).
-_CODE_MODULES = ("activity.py", "elevation.py", "geo.py", "schema.py", "timezones.py")
+_CODE_MODULES = (
+    "activity.py",
+    "elevation.py",
+    "geo.py",
+    "localtime.py",
+    "schema.py",
+    "sports.py",
+    "timezones.py",
+)
 
 
 def default_cache_dir() -> Path:
