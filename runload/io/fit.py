@@ -32,7 +32,8 @@ import pandas as pd
 
 from ..activity import RawActivity
 from ..exceptions import ParseError, UnsupportedFormatError
-from ..schema import FOOT_SPORTS, SAMPLE_COLUMNS
+from ..schema import SAMPLE_COLUMNS
+from ..sports import FOOT_SPORTS
 from .registry import register_format
 
 __all__ = ["FIT_EPOCH_S", "crc16", "read_fit", "sniff_fit"]

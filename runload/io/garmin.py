@@ -42,12 +42,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
 
 from ..exceptions import ArchiveError, RunloadError
+from ..sports import GARMIN_TYPES, garmin_sport
 from .archive import DEFAULT_LIMITS, ArchiveLimits, SafeZip
 from .batch import Item, Plan, apply_meta, is_activity_name, plan_generic_zip, summary_only
 
@@ -67,48 +67,6 @@ __all__ = [
 #: Largest difference between a file's start and its summary's start. [s]
 MATCH_TOLERANCE_S = 120.0
 
-#: Garmin activity type key → (FIT sport, sub-sport or None).
-GARMIN_TYPES: Mapping[str, tuple[str, str | None]] = MappingProxyType(
-    {
-        "running": ("running", None),
-        "street_running": ("running", "street"),
-        "track_running": ("running", "track"),
-        "trail_running": ("running", "trail"),
-        "treadmill_running": ("running", "treadmill"),
-        "indoor_running": ("running", "indoor_running"),
-        "virtual_run": ("running", "virtual_activity"),
-        "ultra_run": ("running", None),
-        "obstacle_run": ("running", None),
-        "walking": ("walking", None),
-        "casual_walking": ("walking", "casual_walking"),
-        "speed_walking": ("walking", "speed_walking"),
-        "indoor_walking": ("walking", "indoor_walking"),
-        "hiking": ("hiking", None),
-        "mountaineering": ("mountaineering", None),
-        "cycling": ("cycling", None),
-        "road_biking": ("cycling", "road"),
-        "mountain_biking": ("cycling", "mountain"),
-        "gravel_cycling": ("cycling", "gravel_cycling"),
-        "indoor_cycling": ("cycling", "indoor_cycling"),
-        "virtual_ride": ("cycling", "virtual_activity"),
-        "e_bike_fitness": ("cycling", "e_bike_fitness"),
-        "lap_swimming": ("swimming", "lap_swimming"),
-        "open_water_swimming": ("swimming", "open_water"),
-        "strength_training": ("training", "strength_training"),
-        "cardio": ("training", "cardio_training"),
-        "indoor_cardio": ("training", "cardio_training"),
-        "hiit": ("training", "hiit"),
-        "yoga": ("training", "yoga"),
-        "pilates": ("training", "pilates"),
-        "elliptical": ("fitness_equipment", "elliptical"),
-        "stair_climbing": ("fitness_equipment", "stair_climbing"),
-        "indoor_rowing": ("rowing", "indoor_rowing"),
-        "rowing": ("rowing", None),
-        "cross_country_skiing_ws": ("cross_country_skiing", None),
-        "resort_skiing_snowboarding_ws": ("alpine_skiing", None),
-    }
-)
-
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 _MAX_OFFSET_S = 14 * 3600
 
@@ -116,14 +74,6 @@ _MAX_OFFSET_S = 14 * 3600
 def redact_account(text: str) -> str:
     """``text`` with every e-mail-like part replaced by ``<account>``."""
     return _EMAIL.sub("<account>", text)
-
-
-def garmin_sport(type_key: str | None) -> tuple[str | None, str | None]:
-    """(sport, sub_sport) of a Garmin activity type key; unknown keys are their own sport."""
-    if not type_key:
-        return None, None
-    key = str(type_key).strip().lower()
-    return GARMIN_TYPES.get(key, (key or None, None))
 
 
 def _ms_time(value: Any) -> float | None:

@@ -23,7 +23,7 @@ of one segment (or track) and the first of the next is recorded as a pause.
 
 GPX stores cadence per foot (strides per minute) for foot sports; runload's
 ``cadence_spm`` counts both feet, so the value is doubled for the sports of
-:data:`runload.schema.FOOT_SPORTS` and left out (NaN) otherwise, since a
+:data:`runload.sports.FOOT_SPORTS` and left out (NaN) otherwise, since a
 bike's revolutions per minute are not steps.
 """
 
@@ -37,7 +37,8 @@ from lxml import etree
 
 from ..activity import RawActivity
 from ..exceptions import ParseError
-from ..schema import FOOT_SPORTS, SAMPLE_COLUMNS
+from ..schema import SAMPLE_COLUMNS
+from ..sports import FOOT_SPORTS, gpx_sport
 from .registry import register_format
 from .xmlsafe import (
     PointTable,
@@ -103,49 +104,6 @@ def _tree_field(tag: object) -> int:
 def _inside(element: etree._Element, tag: str) -> bool:
     """Whether an ancestor of ``element`` matches ``tag``."""
     return next(element.iterancestors(tag), None) is not None
-
-
-#: GPX ``<trk><type>`` values (lower case) to FIT-style (sport, sub_sport).
-#: Strava writes numbers: 9 is a run; 1 is a ride (corroborated by the corpus,
-#: where the Strava and Garmin Connect exports of the same activity say
-#: ``1`` and ``cycling``).
-_SPORTS: dict[str, tuple[str, str | None]] = {
-    "running": ("running", None),
-    "run": ("running", None),
-    "9": ("running", None),
-    "street_running": ("running", "street"),
-    "trail_running": ("running", "trail"),
-    "trail run": ("running", "trail"),
-    "track_running": ("running", "track"),
-    "treadmill_running": ("running", "treadmill"),
-    "indoor_running": ("running", "indoor_running"),
-    "walking": ("walking", None),
-    "walk": ("walking", None),
-    "hiking": ("hiking", None),
-    "hike": ("hiking", None),
-    "cycling": ("cycling", None),
-    "biking": ("cycling", None),
-    "bike": ("cycling", None),
-    "ride": ("cycling", None),
-    "1": ("cycling", None),
-}
-
-
-def gpx_sport(text: str | None) -> tuple[str | None, str | None]:
-    """FIT-style (sport, sub_sport) for the text of a GPX ``<trk><type>``.
-
-    Known names (``running``, ``run``, Strava's ``9``, ``trail_running``,
-    ``walking``, ``hiking``, ``cycling``/``biking``/``ride``...) map to
-    ``running``, ``walking``, ``hiking``, ``cycling`` (trail, track and
-    treadmill running keep that as the sub-sport); other text is kept in
-    lower case, and no text gives (None, None).
-    """
-    if text is None or not text.strip():
-        return None, None
-    key = " ".join(text.strip().lower().split())
-    if key in _SPORTS:
-        return _SPORTS[key]
-    return key, None
 
 
 def sniff_gpx(head: bytes) -> bool:

@@ -46,15 +46,15 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
 
 from ..exceptions import ArchiveError, RunloadError
+from ..sports import STRAVA_TYPES, strava_sport
 from .archive import DEFAULT_LIMITS, ArchiveLimits, SafeZip, normalise_member_name
 from .batch import Item, Plan, is_activity_name, summary_only
 
@@ -68,56 +68,6 @@ __all__ = [
     "strava_sport",
 ]
 
-#: Strava activity type (letters only, lower case) → (FIT sport, sub-sport or None).
-STRAVA_TYPES: Mapping[str, tuple[str, str | None]] = MappingProxyType(
-    {
-        "run": ("running", None),
-        "trailrun": ("running", "trail"),
-        "virtualrun": ("running", "virtual_activity"),
-        "walk": ("walking", None),
-        "hike": ("hiking", None),
-        "ride": ("cycling", None),
-        "virtualride": ("cycling", "virtual_activity"),
-        "ebikeride": ("cycling", "e_bike_fitness"),
-        "mountainbikeride": ("cycling", "mountain"),
-        "emountainbikeride": ("cycling", "e_bike_mountain"),
-        "gravelride": ("cycling", "gravel_cycling"),
-        "handcycle": ("cycling", "hand_cycling"),
-        "velomobile": ("cycling", None),
-        "swim": ("swimming", None),
-        "rowing": ("rowing", None),
-        "virtualrow": ("rowing", "indoor_rowing"),
-        "kayaking": ("kayaking", None),
-        "canoeing": ("paddling", None),
-        "standuppaddling": ("stand_up_paddleboarding", None),
-        "surfing": ("surfing", None),
-        "kitesurf": ("kitesurfing", None),
-        "windsurf": ("windsurfing", None),
-        "sail": ("sailing", None),
-        "nordicski": ("cross_country_skiing", None),
-        "alpineski": ("alpine_skiing", None),
-        "backcountryski": ("alpine_skiing", "backcountry"),
-        "snowboard": ("snowboarding", None),
-        "snowshoe": ("snowshoeing", None),
-        "iceskate": ("ice_skating", None),
-        "inlineskate": ("inline_skating", None),
-        "rollerski": ("cross_country_skiing", "skate_skiing"),
-        "workout": ("training", None),
-        "weighttraining": ("training", "strength_training"),
-        "crossfit": ("training", "cardio_training"),
-        "hiit": ("training", "hiit"),
-        "yoga": ("training", "yoga"),
-        "pilates": ("training", "pilates"),
-        "elliptical": ("fitness_equipment", "elliptical"),
-        "stairstepper": ("fitness_equipment", "stair_climbing"),
-        "rockclimbing": ("rock_climbing", None),
-        "wheelchair": ("wheelchair_push_run", None),
-        "golf": ("golf", None),
-        "soccer": ("soccer", None),
-        "tennis": ("tennis", None),
-    }
-)
-
 _MONTHS = {
     m: i
     for i, m in enumerate(
@@ -128,21 +78,6 @@ _EN_DATE = re.compile(
     r"^\s*([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{1,2}),\s*(\d{4}),?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
     r"\s*([AaPp])\.?[Mm]\.?\s*$"
 )
-
-
-def strava_sport(activity_type: str | None) -> tuple[str | None, str | None]:
-    """(sport, sub_sport) of a Strava activity type (``"Trail Run"``, ``"TrailRun"``...).
-
-    Unknown types become their snake_case name with no sub-sport; a missing
-    type gives (None, None).
-    """
-    if not activity_type or not activity_type.strip():
-        return None, None
-    key = re.sub(r"[^a-z]", "", activity_type.lower())
-    if key in STRAVA_TYPES:
-        return STRAVA_TYPES[key]
-    snake = re.sub(r"[^a-z0-9]+", "_", activity_type.strip().lower()).strip("_")
-    return (snake or None), None
 
 
 def parse_strava_date(text: str | None) -> pd.Timestamp | None:

@@ -33,7 +33,7 @@ from lxml import etree
 
 from ..activity import RawActivity
 from ..exceptions import ParseError
-from ..schema import FOOT_SPORTS
+from ..sports import FOOT_SPORTS, tcx_sport
 from .registry import register_format
 from .xmlsafe import (
     PointTable,
@@ -84,17 +84,6 @@ _KINDS: dict[str, int] = {
     "Course": _COURSE,
 }
 _TAGS = tuple(f"{{*}}{name}" for name in _KINDS)
-
-#: TCX ``Sport`` attribute values to FIT-style sport names.
-_SPORTS = {"running": "running", "biking": "cycling", "other": "generic"}
-
-
-def tcx_sport(text: str | None) -> str | None:
-    """FIT-style sport name for a TCX ``Activity/@Sport`` (``Running``, ``Biking``, ``Other``)."""
-    if text is None or not text.strip():
-        return None
-    key = text.strip().lower()
-    return _SPORTS.get(key, key)
 
 
 def sniff_tcx(head: bytes) -> bool:
