@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .load import weekly_load
+from .coverage import Coverage, select_runs
+from .load import RUNNING_SPORTS, Sports, is_running, weekly_load
 from .risk import FLAG_FIELDS, RiskProfile, evaluate, flags_frame, pain_context
 from .risk.pain import read_pain_journal
 
@@ -32,6 +33,9 @@ __all__ = ["ERROR_FIELDS", "Analysis", "analyze"]
 
 #: Columns of :attr:`Analysis.errors`.
 ERROR_FIELDS: tuple[str, ...] = ("path", "reason", "message")
+
+#: Most implausible runs listed one by one in the text output.
+_MAX_LISTED = 10
 
 _DISCLAIMER = "runload is not a medical device: flags inform, they do not diagnose."
 
@@ -57,6 +61,9 @@ class Analysis:
         :func:`runload.risk.pain_context` of the pain journal, when one was given.
     profile : RiskProfile
         The thresholds used.
+    coverage : Coverage
+        What was judged: activities read, counted as runs, left out and why
+        (:mod:`runload.coverage`).  ``activities["counted"]`` marks the runs judged.
     """
 
     activities: pd.DataFrame
@@ -65,6 +72,7 @@ class Analysis:
     errors: pd.DataFrame
     pain: pd.DataFrame | None
     profile: RiskProfile
+    coverage: Coverage
 
     @property
     def notices(self) -> pd.DataFrame:
@@ -86,6 +94,7 @@ class Analysis:
             weeks.append(item)
         doc: dict[str, Any] = {
             "activities": len(self.activities),
+            "coverage": self.coverage.to_dict(),
             "errors": [
                 {k: _jsonable(rec.get(k)) for k in ERROR_FIELDS}
                 for rec in self.errors.to_dict("records")
@@ -134,16 +143,25 @@ class Analysis:
         span = ""
         if n_weeks:
             span = f", {n_weeks} weeks from {self.weekly.index[0]} to {self.weekly.index[-1]}"
+        cov = self.coverage.lines()
+        lines += _wrap(cov[0], width, "  ", first="")
         lines.append(
             f"runload analysis: {len(self.activities)} activities{span}; "
             f"{len(self.errors)} file(s) not read"
         )
+        for line in cov[1:]:
+            lines += _wrap(line, width, "  ", first="")
         lines.append(_DISCLAIMER)
         lines.append("")
         lines += _weekly_text(self.weekly if weeks is None else self.weekly.tail(weeks))
         flags, notices = self._proper_flags(), self.notices
         lines.append("")
-        lines.append(f"Flags ({len(flags)})" if len(flags) else "Flags: none")
+        if not self.coverage.judged:
+            lines.append(
+                "Flags: none could be raised, because no run was judged (see the first line)."
+            )
+        else:
+            lines.append(f"Flags ({len(flags)})" if len(flags) else "Flags: none")
         for rec in flags.to_dict("records"):
             head = f"{rec['date']}  {rec['severity']:<8}  {rec['trigger']}  [{rec['evidence']}]"
             lines.append(head)
@@ -156,6 +174,14 @@ class Analysis:
             for rec in notices.to_dict("records"):
                 lines.append(f"{rec['date']}  {rec['trigger']}")
                 lines += _wrap(rec["message"], width, "    ")
+        odd = self.coverage.implausible
+        if len(odd):
+            lines.append("")
+            lines.append(f"Runs to check ({len(odd)})")
+            for message in odd["message"].tail(_MAX_LISTED):
+                lines += _wrap(message, width, "    ", first="  ")
+            if len(odd) > _MAX_LISTED:
+                lines.append(f"  ... and {len(odd) - _MAX_LISTED} earlier ones (see to_json()).")
         if len(self.errors):
             lines.append("")
             lines.append(f"Files not read ({len(self.errors)})")
@@ -188,6 +214,8 @@ def analyze(
     pain: pd.DataFrame | str | PathLike[str] | None = None,
     gear_map: Any = None,
     tags: Mapping[str, Iterable[str] | str] | None = None,
+    sports: Sports = RUNNING_SPORTS,
+    sport: str | None = None,
     **read_options: Any,
 ) -> Analysis:
     """Read activities, compute weekly load and run the risk rules.
@@ -211,6 +239,14 @@ def analyze(
         :func:`runload.risk.worn_shoes.gear_map_records`).
     tags : mapping, optional
         ``activity_id`` → user tags, e.g. ``{"a1": ["ankle weights"]}``.
+    sports : iterable of str or None, default :data:`runload.load.RUNNING_SPORTS`
+        Which activities count as runs (entries as for :func:`runload.load.is_running`;
+        None counts every activity).  The counted activities are judged as runs by
+        the load and every rule.
+    sport : str, optional
+        The user's word for activities whose sport nothing could tell (no sport in the
+        file or the export, and none inferred): ``sport="running"`` counts them as
+        runs (``sport_source = "user"``).
     **read_options
         Passed to :func:`runload.read_activities` when files are read: ``jobs``,
         ``executor``, ``progress``, ``cache``, ``elevation``, ``max_gap_s``...
@@ -228,20 +264,39 @@ def analyze(
         prof = RiskProfile.from_dict(profile)
     else:
         prof = RiskProfile.from_toml(profile)
-    weekly = weekly_load(activities)
-    flag_list = evaluate(activities, profile=prof, gear_map=gear_map, tags=tags)
+    table, coverage = select_runs(activities, sports=sports, sport=sport)
+    judged = _as_runs(table.loc[table["counted"]])
+    weekly = weekly_load(judged)
+    flag_list = evaluate(judged, profile=prof, gear_map=gear_map, tags=tags)
     flags = flags_frame(flag_list)
     pain_frame = None
     if pain is not None:
         pain_frame = pain_context(read_pain_journal(pain), flags)
     return Analysis(
-        activities=activities,
+        activities=table,
         weekly=weekly,
         flags=flags,
         errors=errors,
         pain=pain_frame,
         profile=prof,
+        coverage=coverage,
     )
+
+
+def _as_runs(counted: pd.DataFrame) -> pd.DataFrame:
+    """The counted activities, each labelled so that the load and the rules select it.
+
+    The user chose what counts (``sports=``); an activity counted under another sport
+    (a walk, say) is relabelled ``running`` in this internal copy only.
+    """
+    if counted.empty:
+        return counted
+    runs = is_running(counted)
+    if bool(runs.all()):
+        return counted
+    out = counted.copy()
+    out.loc[~runs.to_numpy(dtype=bool), "sport"] = "running"
+    return out
 
 
 def _activities_and_errors(

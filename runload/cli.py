@@ -34,7 +34,17 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--format", choices=("table", "json"), default="table", help="output format")
         p.add_argument("--profile", type=Path, help="TOML file of risk thresholds (RiskProfile)")
         p.add_argument("--pain", type=Path, help="pain journal CSV: date, location, score (0-10)")
-        p.add_argument("--timezone", help="IANA time zone for files without their own offset")
+        p.add_argument(
+            "--timezone",
+            help="IANA time zone for files with neither their own offset nor a GPS position",
+        )
+        p.add_argument(
+            "--sport",
+            action="append",
+            metavar="SPORT",
+            help="count activities of this sport as runs (repeatable; default: running). "
+            "Activities whose sport nothing could tell are taken to be the first SPORT given",
+        )
         p.add_argument("--no-cache", action="store_true", help="do not use the parsed-file cache")
         p.add_argument(
             "--jobs", type=int, default=None, help="worker processes (default: all cores)"
@@ -71,6 +81,9 @@ def _analyze(paths: Sequence[Path], args: argparse.Namespace) -> int:
         kwargs["cache"] = None
     if getattr(args, "jobs", None) is not None:
         kwargs["jobs"] = args.jobs
+    if args.sport:
+        kwargs["sports"] = _sports(args.sport)
+        kwargs["sport"] = args.sport[0].strip().lower()
     result = analyze(
         [str(p) for p in paths],
         profile=profile,
@@ -93,6 +106,17 @@ def _analyze(paths: Sequence[Path], args: argparse.Namespace) -> int:
     return 0
 
 
+def _sports(names: Sequence[str]) -> frozenset[str]:
+    """What counts, from ``--sport`` values: ``running`` stands for every running sub-sport."""
+    from .load import RUNNING_SPORTS
+
+    out: set[str] = set()
+    for name in names:
+        key = name.strip().lower()
+        out |= RUNNING_SPORTS if key == "running" else {key}
+    return frozenset(out)
+
+
 def _read(args: argparse.Namespace) -> int:
     from .io import read_activities
 
@@ -110,6 +134,7 @@ def _read(args: argparse.Namespace) -> int:
         "local_date",
         "format",
         "sport",
+        "sport_source",
         "surface",
         "distance_m",
         "moving_time_s",

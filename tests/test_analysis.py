@@ -69,7 +69,7 @@ def test_analyze_an_activity_log_like_object_keeps_its_errors():
 def test_to_json_schema():
     acts = jump_table()
     doc = json.loads(analyze(acts).to_json(indent=2))
-    assert set(doc) == {"activities", "errors", "weeks", "flags"}
+    assert set(doc) == {"activities", "coverage", "errors", "weeks", "flags"}
     assert doc["activities"] == 18 and doc["errors"] == []
     assert len(doc["weeks"]) == 6
     for week in doc["weeks"]:
@@ -172,7 +172,7 @@ def test_pain_tags_and_gear_map(tmp_path):
         (D(2024, 1, 4), "moderate"),
     ]
     doc = json.loads(a.to_json())
-    assert set(doc) == {"activities", "errors", "weeks", "flags", "pain"}
+    assert set(doc) == {"activities", "coverage", "errors", "weeks", "flags", "pain"}
     assert doc["pain"][0]["date"] == "2024-02-10"
     assert doc["pain"][0]["structure"] == "peroneal tendons"
     assert "Pain journal (1 entry)" in a.to_text()
@@ -190,8 +190,64 @@ def test_empty_table():
 
     a = analyze(empty_activities())
     doc = json.loads(a.to_json())
+    cov = doc.pop("coverage")
     assert doc == {"activities": 0, "errors": [], "weeks": [], "flags": []}
-    assert "no runs" in a.to_text()
+    assert (cov["activities"], cov["runs"]) == (0, 0)
+    text = a.to_text()
+    assert text.splitlines()[0] == "0 activities read, 0 counted as runs"
+    assert "no runs" in text
+    assert "Flags: none could be raised" in text
+
+
+def test_unlabelled_activities_are_said_first_and_counted_on_the_users_word():
+    acts = table(steady_history(MON, 6))
+    acts["sport"] = None
+    acts["sport_source"] = "unknown"
+    a = analyze(acts)
+    n = len(acts)
+    first = a.to_text().splitlines()[0]
+    assert first.startswith(f"{n} activities read, 0 counted as runs: {n} have no sport")
+    assert "--sport running" in first
+    assert "Flags: none\n" not in a.to_text()
+    assert a.weekly.empty
+    b = analyze(acts, sport="running")
+    assert b.coverage.runs == n
+    assert b.coverage.sport_sources == {"user": n}
+    assert set(b.activities["sport_source"]) == {"user"}
+    assert b.weekly["runs"].sum() == n
+    assert b.to_text().splitlines()[0] == f"{n} activities read, {n} counted as runs"
+
+
+def test_sports_selects_what_counts_and_rides_never_count_by_default():
+    acts = table(steady_history(MON, 6))
+    ride = acts.index[0]
+    acts.loc[ride, "sport"] = "cycling"
+    a = analyze(acts)
+    assert a.coverage.other_sports == {"cycling": 1}
+    assert not a.activities.loc[ride, "counted"]
+    assert a.weekly["runs"].sum() == len(acts) - 1
+    walks = acts.copy()
+    walks["sport"] = "walking"
+    b = analyze(walks, sports={"walking"})
+    assert b.coverage.runs == len(walks)
+    assert b.weekly["runs"].sum() == len(walks)
+
+
+def test_implausible_runs_are_noticed_and_rides_recorded_as_runs_left_out():
+    acts = table(steady_history(MON, 6))
+    fast, walk, still = acts.index[:3]
+    acts["moving_speed_p50_m_s"] = 3.0
+    acts["moving_speed_p90_m_s"] = 3.4
+    acts.loc[fast, ["moving_speed_p50_m_s", "moving_speed_p90_m_s"]] = [8.0, 9.0]  # 29 km/h
+    acts.loc[walk, ["moving_speed_p50_m_s", "moving_speed_p90_m_s"]] = [1.3, 1.5]
+    acts.loc[still, ["distance_m", "elapsed_time_s"]] = [50.0, 3600.0]
+    a = analyze(acts)
+    checks = dict(zip(a.coverage.implausible["activity_id"], a.coverage.implausible["check"]))
+    assert checks == {fast: "too_fast", walk: "walk", still: "no_distance"}
+    assert not a.activities.loc[fast, "counted"] and not a.activities.loc[still, "counted"]
+    assert a.activities.loc[walk, "counted"]
+    assert a.coverage.runs == len(acts) - 2
+    assert "Runs to check (3)" in a.to_text()
 
 
 # ---------------------------------------------------------------- end to end, real files
