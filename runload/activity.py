@@ -23,6 +23,7 @@ from .exceptions import CorruptFileWarning, DataQualityWarning
 from .geo import path_distance_m
 from .localtime import local_date, resolve_offset
 from .schema import FOOT_SPORTS, SAMPLE_COLUMNS, SUMMARY_FIELDS, empty_samples
+from .sports import infer_sport
 
 __all__ = ["Activity", "RawActivity", "finalize"]
 
@@ -347,68 +348,6 @@ def _moving_time_s(t: np.ndarray, pauses: list[tuple[float, float]], max_gap_s: 
     return float(np.clip(moving, 0.0, None).sum())
 
 
-#: Speed below which a stretch counts as standing still (GPS drift at a traffic light). [m/s]
-MIN_MOVING_SPEED_M_S = 0.5
-#: Speeds are measured over windows of this length, which evens out GPS jitter. [s]
-SPEED_WINDOW_S = 10.0
-
-
-def moving_speed_percentiles(
-    time_s: npt.NDArray[np.float64],
-    distance_m: npt.NDArray[np.float64],
-    *,
-    max_gap_s: float = DEFAULT_MAX_GAP_S,
-    window_s: float = SPEED_WINDOW_S,
-    min_speed_m_s: float = MIN_MOVING_SPEED_M_S,
-) -> tuple[float, float]:
-    """Median and 90th percentile of the speed while moving. [m/s]
-
-    Each sample starts a window that ends at the first sample at least
-    ``window_s`` later; its speed is the distance covered over the window's
-    duration.  Windows that hold a gap over ``max_gap_s`` (a pause) or whose
-    speed is below ``min_speed_m_s`` (standing) are left out, and the
-    percentiles are weighted by the windows' durations.  Both are NaN when
-    fewer than two finite distance samples, or no moving window, exist.
-
-    Parameters
-    ----------
-    time_s : ndarray
-        Sample times, increasing. [s]
-    distance_m : ndarray
-        Cumulative distance; NaN samples are skipped. [m]
-    max_gap_s, window_s, min_speed_m_s : float
-        See above. [s], [s], [m/s]
-    """
-    ok = np.isfinite(distance_m) & np.isfinite(time_s)
-    t, d = time_s[ok], distance_m[ok]
-    nan = float("nan")
-    if t.size < 2:
-        return nan, nan
-    end = np.searchsorted(t, t + window_s, side="left")
-    valid = end < t.size
-    start = np.flatnonzero(valid)
-    end = end[valid]
-    if start.size == 0:
-        start, end = np.array([0]), np.array([t.size - 1])
-    duration = t[end] - t[start]
-    # Largest gap inside each window, from the running maximum of gaps.
-    gaps = np.diff(t)
-    big = np.concatenate([[0], np.cumsum(gaps > max_gap_s)])
-    paused = big[end] - big[start] > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        speed = (d[end] - d[start]) / duration
-    keep = (~paused) & (duration > 0) & np.isfinite(speed) & (speed >= min_speed_m_s)
-    if not keep.any():
-        return nan, nan
-    v, w = speed[keep], duration[keep]
-    order = np.argsort(v, kind="stable")
-    v, w = v[order], w[order]
-    cum = np.cumsum(w) / w.sum()
-    p50 = float(v[min(int(np.searchsorted(cum, 0.5)), v.size - 1)])
-    p90 = float(v[min(int(np.searchsorted(cum, 0.9)), v.size - 1)])
-    return p50, p90
-
-
 def classify_surface(
     sport: str | None, sub_sport: str | None, name: str | None, has_gps: bool, has_distance: bool
 ) -> str:
@@ -528,16 +467,22 @@ def finalize(
     )
     local = local_date(start, offset)
 
+    # Sport: the file's word, else what the content and the name say (runload.sports).
+    frame = samples.to_frame()
+    guess = infer_sport(frame, name=raw.name)
+    if sport:
+        sport_source = "file"
+    elif guess.sport:
+        sport, sport_source = guess.sport, "inferred"
+    else:
+        sport_source = "unknown"
+
     surface = classify_surface(
         sport, raw.sub_sport, raw.name, has_gps, bool(np.isfinite(distance_m) and distance_m > 0)
     )
-    sport_source = "file" if sport else "unknown"
     quality = _PendingQuality("none" if not np.isfinite(ele).any() else "gps", float("nan"), None)
-    speed_p50, speed_p90 = moving_speed_percentiles(
-        t_s, samples.column("distance_m"), max_gap_s=max_gap_s
-    )
     return Activity(
-        samples=samples.to_frame(),
+        samples=frame,
         activity_id=activity_id,
         source_path=source_path,
         format=raw.format,
@@ -558,8 +503,8 @@ def finalize(
         elevation_noise_m=quality.noise_m,
         ascent_trusted=quality.trusted,
         export_ascent_m=float("nan"),
-        moving_speed_p50_m_s=speed_p50,
-        moving_speed_p90_m_s=speed_p90,
+        moving_speed_p50_m_s=guess.speed_p50_m_s,
+        moving_speed_p90_m_s=guess.speed_p90_m_s,
         has_gps=has_gps,
         device=raw.device,
         name=raw.name,
