@@ -42,7 +42,8 @@ __all__ = [
     "GPX_TYPES",
     "INFERRED_SPORTS",
     "RUNNING_MAX_P50_M_S",
-    "RUNNING_MAX_P90_M_S",
+    "RUNNING_MAX_P95_M_S",
+    "RUNNING_MAX_SPREAD_RATIO",
     "RUNNING_MIN_P50_M_S",
     "RUNNING_SPORTS",
     "STRAVA_TYPES",
@@ -429,8 +430,9 @@ MAX_CREDIBLE_SPEED_M_S = 40.0
 #: Intervals longer than this (or than twice the file's typical interval, if larger) are
 #: recording gaps, not movement, and are left out. [s]
 MAX_INTERVAL_S = 60.0
-#: Least moving time needed to classify. [s]
-MIN_MOVING_TIME_S = 120.0
+#: Least moving time needed to classify. [s] (Thirty one-second intervals: enough for a
+#: median; shorter recordings say nothing about the sport, and hardly matter to a load.)
+MIN_MOVING_TIME_S = 30.0
 
 #: Median moving speed at or above which an activity is a ride. [m/s] (21.6 km/h: a
 #: sub-2:50 marathon pace, held for half of the moving time.)
@@ -438,16 +440,23 @@ CYCLING_MIN_P50_M_S = 6.0
 #: 90th percentile of moving speed at or above which an activity is a ride. [m/s]
 #: (28.8 km/h held for a tenth of the moving time: a sprint finish does not last that long.)
 CYCLING_MIN_P90_M_S = 8.0
-#: Slowest median moving speed of a run when no cadence says otherwise. [m/s] (8:20 min/km.)
-RUNNING_MIN_P50_M_S = 2.2
+#: Slowest median moving speed of a run when no cadence says otherwise. [m/s] (8:20 min/km,
+#: 7.2 km/h: an easy jog for a slow runner, a race walker's pace.)
+RUNNING_MIN_P50_M_S = 2.0
 #: Fastest median moving speed called a run. [m/s] (3:20 min/km; faster is left unknown.)
 RUNNING_MAX_P50_M_S = 5.0
-#: Fastest 90th percentile of moving speed called a run. [m/s] (2:47 min/km.)
-RUNNING_MAX_P90_M_S = 6.5
+#: Fastest 95th percentile of moving speed called a run. [m/s] (2:34 min/km: a runner's
+#: sprint lasts seconds, a rider's descent minutes.)
+RUNNING_MAX_P95_M_S = 6.5
+#: Largest ratio of the 90th to the 50th percentile of moving speed called a run.  Runners'
+#: speeds stay within a narrow band (intervals included); riders climb slowly and descend
+#: fast, and vehicles (a bus ride with the watch running) stand out the same way.
+RUNNING_MAX_SPREAD_RATIO = 2.0
 #: Fastest median moving speed called a walk (or hike). [m/s] (6.8 km/h.)
 WALKING_MAX_P50_M_S = 1.9
-#: Fastest 90th percentile of moving speed called a walk (or hike). [m/s]
-WALKING_MAX_P90_M_S = 3.0
+#: Fastest 90th percentile of moving speed called a walk (or hike). [m/s] (9 km/h: a walk
+#: with a short jog to a crossing; more is a run/walk mix.)
+WALKING_MAX_P90_M_S = 2.5
 #: Median cadence (both feet) at or above which a moving activity is stepping at a run. [spm]
 RUNNING_MIN_CADENCE_SPM = 140.0
 #: Median cadence (both feet) below which an activity is not a run. [spm]
@@ -520,7 +529,9 @@ def _times_s(samples: pd.DataFrame) -> npt.NDArray[np.float64] | None:
         index = pd.DatetimeIndex(pd.to_datetime(samples["time"], errors="coerce", utc=True))
     if not isinstance(index, pd.DatetimeIndex):
         return None
-    ns = index.asi8.astype("float64")
+    if index.tz is not None:
+        index = index.tz_convert("UTC")
+    ns = index.as_unit("ns").asi8.astype("float64")  # any resolution (s, ms, us, ns)
     ns[np.asarray(index.isna())] = np.nan
     return ns / 1e9
 
@@ -610,8 +621,11 @@ def _from_content(f: dict[str, float]) -> tuple[str | None, str]:
         return "cycling", f"{speed}: faster than running"
     if math.isfinite(coast) and coast >= COASTING_MIN_FRACTION and p50 >= WALKING_MAX_P50_M_S:
         return "cycling", f"{speed}, cadence zero {coast:.0%} of moving time: coasting"
-    if p50 > RUNNING_MAX_P50_M_S or p90 > RUNNING_MAX_P90_M_S:
-        return None, f"{speed}: between running and cycling speeds"
+    if p50 > RUNNING_MAX_P50_M_S or f["speed_p95_m_s"] > RUNNING_MAX_P95_M_S:
+        p95 = f["speed_p95_m_s"]
+        return None, f"{speed}, p95 {p95:.1f} m/s: between running and cycling speeds"
+    if p90 > RUNNING_MAX_SPREAD_RATIO * p50 and p90 > WALKING_MAX_P90_M_S:
+        return None, f"{speed}: too variable for a run (p90/p50 {p90 / p50:.1f})"
     if p50 < WALKING_MAX_P50_M_S and p90 <= WALKING_MAX_P90_M_S:
         if has_cad and cad >= RUNNING_MIN_CADENCE_SPM:
             return None, f"{speed}, cadence {cad:.0f} spm: walking speed at running cadence"
@@ -650,8 +664,10 @@ def infer_sport(samples: pd.DataFrame, *, name: str | None = None) -> SportGuess
     2. p50 >= :data:`CYCLING_MIN_P50_M_S` or p90 >= :data:`CYCLING_MIN_P90_M_S`:
        cycling; cadence zero for :data:`COASTING_MIN_FRACTION` of the moving time
        or more at faster than walking pace: cycling (runners do not coast);
-    3. p50 > :data:`RUNNING_MAX_P50_M_S` or p90 > :data:`RUNNING_MAX_P90_M_S`:
-       None (a fast run or a slow ride);
+    3. p50 > :data:`RUNNING_MAX_P50_M_S` or p95 > :data:`RUNNING_MAX_P95_M_S`:
+       None (a fast run or a slow ride); p90 more than
+       :data:`RUNNING_MAX_SPREAD_RATIO` times p50 (and above a walk's p90): None
+       (too variable for a run: a hilly ride, or a run with a vehicle in it);
     4. p50 < :data:`WALKING_MAX_P50_M_S` and p90 <= :data:`WALKING_MAX_P90_M_S`:
        walking, or hiking when the elevation range is at least
        :data:`HIKING_MIN_RANGE_M` and :data:`HIKING_MIN_RANGE_M_KM` per km; None
