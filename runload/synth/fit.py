@@ -34,8 +34,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..geo import haversine_m
-from ..schema import FOOT_SPORTS
-from .track import Track
+from .track import Track, cadence_factor
 
 __all__ = [
     "DEV_FIELD_NAME",
@@ -370,7 +369,8 @@ def _file_data(
     product: int,
 ) -> bytes:
     """The data records (between header and file CRC) of one FIT file."""
-    if track.sport not in SPORT_CODES:
+    sport = track.sport if track.sport is not None else "generic"
+    if sport not in SPORT_CODES:
         raise ValueError(
             f"sport {track.sport!r} has no FIT code here; use one of {sorted(SPORT_CODES)}"
         )
@@ -407,8 +407,9 @@ def _file_data(
     hr = _column(samples, "heart_rate_bpm")
     cad_spm = _column(samples, "cadence_spm")
     power = _column(samples, "power_w")
-    foot = track.sport in FOOT_SPORTS
-    cadence = cad_spm / 2.0 if foot else cad_spm  # FIT stores strides (per foot)
+    factor = cadence_factor(track)
+    # FIT stores strides (per foot) for foot sports, revolutions per minute otherwise
+    cadence = cad_spm * factor if factor is not None else cad_spm
 
     w = _Writer(big_endian=big_endian)
     e = w.endian
@@ -458,7 +459,7 @@ def _file_data(
         device.append((27, _STRING, track.device))
     w.message(_L_DEVICE, _DEVICE_INFO, device)
 
-    sport_code = SPORT_CODES[track.sport]
+    sport_code = SPORT_CODES[sport]
     sub_code = SUB_SPORT_CODES[track.sub_sport]
     sport_fields: list[_Field] = [(0, _ENUM, sport_code), (1, _ENUM, sub_code)]
     if track.name:

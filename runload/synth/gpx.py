@@ -15,8 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ..schema import FOOT_SPORTS
-from .track import Track
+from .track import Track, cadence_factor
 
 __all__ = ["gpx_bytes"]
 
@@ -107,8 +106,11 @@ def gpx_bytes(
     bytes
         UTF-8 encoded GPX.  Heart rate [bpm] and cadence are written as
         integers (the extension's types); cadence per foot, ``cadence_spm / 2``,
-        for foot sports only.  Power [W] goes in an unprefixed ``<power>``
-        element in the extensions (as Strava writes it).
+        for foot sports, and in revolutions per minute for cycling (see
+        :func:`~runload.synth.track.cadence_factor`).  A track whose ``sport``
+        is None gets no ``<type>`` element, as many phone apps and old exports
+        write.  Power [W] goes in an unprefixed ``<power>`` element in the
+        extensions (as Strava writes it).
     """
     if version not in _GPX_NS:
         raise ValueError(f"version must be '1.0' or '1.1', not {version!r}")
@@ -124,11 +126,8 @@ def gpx_bytes(
     ele = _column(samples, "elevation_m")
     speed = _column(samples, "speed_m_s")
     hr = _column(samples, "heart_rate_bpm")
-    cad = _column(samples, "cadence_spm")
-    if track.sport in FOOT_SPORTS:
-        cad = cad / 2.0
-    else:
-        cad = np.full(len(samples), np.nan)
+    factor = cadence_factor(track)
+    cad = _column(samples, "cadence_spm") * (factor if factor is not None else np.nan)
     power = _column(samples, "power_w")
     new_segment = segment_starts(index, track.pauses)
 
@@ -158,7 +157,8 @@ def gpx_bytes(
         out.append(f"<name>{escape(track.name)}</name>\n")
     if track.notes:
         out.append(f"<desc>{escape(track.notes)}</desc>\n")
-    out.append(f"<type>{escape(_gpx_type(track.sport, track.sub_sport))}</type>\n")
+    if track.sport is not None:
+        out.append(f"<type>{escape(_gpx_type(track.sport, track.sub_sport))}</type>\n")
     out.append("<trkseg>\n")
     for i, when in enumerate(times):
         if new_segment[i]:

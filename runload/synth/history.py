@@ -54,9 +54,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..geo import EARTH_RADIUS_M, haversine_m
-from ..schema import FOOT_SPORTS
 from .fit import fit_bytes
-from .track import Track
+from .track import MOTIONS, Track
 
 __all__ = [
     "DENVER",
@@ -78,7 +77,9 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 Surface = Literal["road", "trail", "track", "treadmill"]
-Route = Literal["loop", "out_and_back"]
+Route = Literal["loop", "out_and_back", "point_to_point"]
+Motion = Literal["run", "walk", "ride"]
+ElevationModel = Literal["barometric", "phone"]
 
 #: Denver city centre (latitude, longitude) [deg]; elevation about 1600 m.
 DENVER = (39.7392, -104.9903)
@@ -128,6 +129,15 @@ class Truth:
         Noise-free elevation at each sample (NaN on a treadmill). [m]
     distance_along_m : ndarray
         Noise-free cumulative distance at each sample. [m]
+    motion : str
+        What was really done: ``run``, ``walk`` or ``ride``.
+    sport_in_file : str or None
+        The sport the file states (None: it states none).
+    elevation_model : str
+        ``barometric`` or ``phone`` (how the recorded elevation was made),
+        ``none`` without positions or on a track.
+    elevation_offset_m : float
+        Constant error added to the recorded elevation (NaN without one). [m]
     """
 
     distance_m: float = math.nan
@@ -144,6 +154,10 @@ class Truth:
     longitude_deg: FloatArray = field(default_factory=lambda: np.empty(0))
     elevation_m: FloatArray = field(default_factory=lambda: np.empty(0))
     distance_along_m: FloatArray = field(default_factory=lambda: np.empty(0))
+    motion: str = "run"
+    sport_in_file: str | None = "running"
+    elevation_model: str = "barometric"
+    elevation_offset_m: float = math.nan
 
 
 @dataclass
@@ -299,9 +313,10 @@ def _as_utc(when: pd.Timestamp | dt.datetime | str) -> pd.Timestamp:
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
-def _default_name(sport: str, local: pd.Timestamp | None) -> str:
+def _default_name(sport: str | None, local: pd.Timestamp | None, motion: str = "run") -> str:
     noun = {"running": "Run", "walking": "Walk", "hiking": "Hike", "cycling": "Ride"}.get(
-        sport, "Activity"
+        sport or "",
+        {"run": "Run", "walk": "Walk", "ride": "Ride"}[motion] if sport is None else "Activity",
     )
     if local is None:
         return noun
@@ -318,30 +333,94 @@ def _default_name(sport: str, local: pd.Timestamp | None) -> str:
     return f"{part} {noun}"
 
 
+def _motion_of(sport: str | None) -> Motion:
+    """What a sport label means when nothing else says what was done."""
+    if sport in ("walking", "hiking"):
+        return "walk"
+    if sport == "cycling":
+        return "ride"
+    return "run"
+
+
+def _scale_to_climb(trend: FloatArray, shape: FloatArray, climb_m: float) -> float:
+    """The factor ``k`` for which ``trend + k·shape`` climbs ``climb_m`` in total (bisection)."""
+    floor, _ = _gain(trend)
+    if climb_m < floor - 1e-6:
+        raise ValueError(f"climb_m={climb_m:g} is less than the route's net gain {floor:.1f} m")
+    lo, hi = 0.0, 1.0
+    while _gain(trend + hi * shape)[0] < climb_m:
+        hi *= 2.0
+        if hi > 1e7:  # pragma: no cover - a flat shape cannot climb
+            raise ValueError("the elevation profile cannot reach climb_m")
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if _gain(trend + mid * shape)[0] < climb_m:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def _phone_altitude(
+    rng: np.random.Generator,
+    z_true: FloatArray,
+    *,
+    offset_m: float,
+    noise_m: float,
+    dt_s: float,
+    jumps_per_hour: float,
+) -> FloatArray:
+    """GPS altitude as a phone records it: offset, slow wander, jumps, whole metres. [m]
+
+    ``offset_m`` is a constant bias (the geoid-ellipsoid separation and the
+    receiver's own error); the wander is an AR(1) of standard deviation
+    ``noise_m`` and correlation time 60 s; jumps are steps of standard
+    deviation ``2·noise_m`` at random times (``jumps_per_hour`` on average)
+    that fade with a time constant of 5 minutes (a change of satellites).
+    """
+    n = z_true.size
+    wander = _ar1(rng, n, sd=noise_m, tau_s=60.0, dt_s=dt_s)
+    shocks = np.zeros(n)
+    count = int(rng.poisson(jumps_per_hour * n * dt_s / 3600.0))
+    if count and n > 1:
+        at = rng.integers(1, n, size=count)
+        np.add.at(shocks, at, rng.normal(0.0, 2.0 * noise_m, size=count))
+    jumps = _recursive_filter(shocks, math.exp(-dt_s / 300.0))
+    return np.asarray(np.rint(z_true + offset_m + wander + jumps), dtype="float64")
+
+
 def synthetic_track(
     start_utc: pd.Timestamp | dt.datetime | str,
     *,
     distance_m: float,
     pace_s_per_km: float = 330.0,
-    sport: str = "running",
+    sport: str | None = "running",
+    motion: Motion | None = None,
     sub_sport: str | None = None,
     surface: Surface = "road",
     hilliness_m: float | None = None,
     climb_m: float | None = None,
     route: Route | None = None,
+    route_seed: int | None = None,
+    elevation_change_m: float = 0.0,
     pauses: int = 0,
     utc_offset_s: int | None = None,
     origin: tuple[float, float] = DENVER,
     base_elevation_m: float = 1600.0,
     sample_interval_s: float = 1.0,
     gps_noise_m: float = 2.5,
-    elevation_noise_m: float = 2.0,
+    elevation_model: ElevationModel = "barometric",
+    elevation_noise_m: float | None = None,
+    elevation_offset_m: float | None = None,
+    altitude_jumps_per_hour: float = 4.0,
+    record_heart_rate: bool = True,
+    record_cadence: bool = True,
     seed: int = 0,
     name: str | None = None,
     notes: str | None = None,
     device: str | None = "runload synth",
 ) -> SyntheticTrack:
-    """One synthetic run, with its truth.
+    """One synthetic run (or walk, or ride), with its truth.
 
     Parameters
     ----------
@@ -350,9 +429,17 @@ def synthetic_track(
     distance_m : float
         Path length to run. [m]
     pace_s_per_km : float
-        Mean moving pace. [s/km]
-    sport : str
-        FIT sport name (``running``, ``walking``, ``hiking``, ``cycling``).
+        Mean moving pace (a walk at 1.4 m/s is about 714 s/km, a ride at
+        7 m/s about 143 s/km). [s/km]
+    sport : str or None
+        What the file says: a FIT sport name (``running``, ``walking``,
+        ``hiking``, ``cycling``, ``generic``), or None for a file that says
+        nothing (a GPX file without ``<type>``; see :class:`Track`).
+    motion : {"run", "walk", "ride"}, optional
+        What was really done, which sets the cadence (running 150 + 7.5 ·
+        speed [m/s] steps/min, walking 100 + 10 · speed, riding 85 rpm) and
+        the heart-rate model; by default from ``sport`` (None means a run).
+        A walk labelled as a run is ``sport="running", motion="walk"``.
     sub_sport : str, optional
         FIT sub-sport; by default from ``surface`` (road → ``generic``,
         trail → ``trail``, track → ``track``, treadmill → ``treadmill``).
@@ -365,27 +452,56 @@ def synthetic_track(
     climb_m : float, optional
         Total true ascent of the run; the profile is scaled to it (overrides
         ``hilliness_m``). [m]
-    route : {"loop", "out_and_back"}, optional
-        Shape of a road or trail route; by default drawn from ``seed``.
+    route : {"loop", "out_and_back", "point_to_point"}, optional
+        Shape of a road or trail route; by default a loop or an out-and-back
+        drawn from the seed.  Only a point-to-point route (a race from A to B)
+        can end at another elevation than it starts.
+    route_seed : int, optional
+        Seed of the route's path and elevation profile; runs with the same
+        ``route_seed``, ``route``, ``distance_m``, ``origin`` and climb follow
+        the same true path, whatever ``seed`` draws for the noise.  By default
+        the route comes from ``seed``.
+    elevation_change_m : float
+        Finish minus start elevation of a point-to-point route (negative
+        downhill); the true descent is about ``climb_m - elevation_change_m``. [m]
     pauses : int
         Number of stops with the timer stopped (traffic lights, 20-90 s),
         between 10 % and 90 % of the distance.
     utc_offset_s : int, optional
         Local time minus UTC. [s]
     origin : (float, float)
-        Start (and end) of the route, (latitude, longitude). [deg]
+        Start of the route (and end of a loop or an out-and-back),
+        (latitude, longitude). [deg]
     base_elevation_m : float
-        Elevation of the start. [m]
+        True elevation of the start. [m]
     sample_interval_s : float
         Time between samples. [s]
-    gps_noise_m, elevation_noise_m : float
-        Standard deviation of the correlated position (per axis) and
-        elevation noise; 0 for none. [m]
+    gps_noise_m : float
+        Standard deviation of the correlated position noise, per axis; 0 for none. [m]
+    elevation_model : {"barometric", "phone"}
+        How the recorded elevation is measured.  ``barometric``: a watch's
+        altimeter, smooth (calibration offset of sd 3 m, AR(1) drift of sd
+        ``elevation_noise_m`` and 200 s correlation time, 0.3 m jitter).
+        ``phone``: GPS altitude as phone apps record it, noisy and steppy
+        (offset, AR(1) wander of sd ``elevation_noise_m`` and 60 s
+        correlation time, jumps, quantised to whole metres).
+    elevation_noise_m : float, optional
+        Standard deviation of the elevation noise; by default 2 m barometric,
+        8 m phone (phone GPS altitude errors are 5-15 m); 0 for none. [m]
+    elevation_offset_m : float, optional
+        Constant error of the recorded elevation; by default drawn (sd 3 m
+        barometric, sd 15 m phone).  A phone offset of −30 to −200 m puts
+        a riverside route below sea level, as seen in real exports. [m]
+    altitude_jumps_per_hour : float
+        Mean number of altitude jumps per hour (phone model only). [1/h]
+    record_heart_rate, record_cadence : bool
+        Whether the recording has the heart-rate and cadence streams (a ride
+        without a cadence sensor has none).
     seed : int
         Seed of every random draw.
     name, notes, device : str, optional
         Written where the formats have a place; ``name`` defaults to
-        "Morning Run" etc. from the local start hour.
+        "Morning Run" etc. from the local start hour, ``""`` writes none.
 
     Returns
     -------
@@ -400,10 +516,25 @@ def synthetic_track(
         raise ValueError("sample_interval_s must be positive")
     if surface not in _DEFAULT_HILLINESS_M:
         raise ValueError(f"unknown surface {surface!r}")
+    if elevation_model not in ("barometric", "phone"):
+        raise ValueError(
+            f"elevation_model must be 'barometric' or 'phone', not {elevation_model!r}"
+        )
+    if motion is not None and motion not in MOTIONS:
+        raise ValueError(f"motion must be one of {MOTIONS}, not {motion!r}")
     flat = surface in ("track", "treadmill")
     if flat and climb_m:
         raise ValueError(f"a {surface} run has no climb")
+    if elevation_change_m and (route != "point_to_point" or flat):
+        raise ValueError("only a point_to_point route can end at another elevation")
+    gait: Motion = motion or _motion_of(sport)
+    noise_m = (
+        float(elevation_noise_m)
+        if elevation_noise_m is not None
+        else (8.0 if elevation_model == "phone" else 2.0)
+    )
     rng = np.random.default_rng(seed)
+    route_rng = rng if route_seed is None else np.random.default_rng(route_seed)
     start = _as_utc(start_utc)
     dt_s = float(sample_interval_s)
     v0 = 1000.0 / pace_s_per_km
@@ -412,13 +543,13 @@ def synthetic_track(
     # --- route and true profile, on a dense grid along the run ------------
     step = min(1.0, total_d / 20000.0)
     s_dense = np.linspace(0.0, total_d, math.ceil(total_d / step) + 1)
-    kind = route or ("loop" if rng.random() < 0.5 else "out_and_back")
+    kind = route or ("loop" if route_rng.random() < 0.5 else "out_and_back")
     lat_dense = lon_dense = None
     if surface == "treadmill":
         z_dense = np.full(s_dense.size, base_elevation_m)
     elif surface == "track":
         lap_pts = 4001
-        x, y = _track_shape(rng, lap_pts)
+        x, y = _track_shape(route_rng, lap_pts)
         lap_lat, lap_lon, lap_cum = _polyline(x, y, origin, TRACK_LAP_M)
         pos = np.mod(s_dense, TRACK_LAP_M)
         lat_dense = np.interp(pos, lap_cum, lap_lat)
@@ -426,29 +557,41 @@ def synthetic_track(
         z_dense = np.full(s_dense.size, base_elevation_m)
     else:
         if kind == "loop":
-            x, y = _loop_shape(rng, s_dense.size)
+            x, y = _loop_shape(route_rng, s_dense.size)
+            lat_dense, lon_dense, cum = _polyline(x, y, origin, total_d)
+            coord = s_dense
+            lat_dense = np.interp(s_dense, cum, lat_dense)
+            lon_dense = np.interp(s_dense, cum, lon_dense)
+            period = total_d
+        elif kind == "out_and_back":
+            half = total_d / 2.0
+            n_out = math.ceil(half / step) + 1
+            x, y = _out_shape(route_rng, n_out)
+            out_lat, out_lon, cum = _polyline(x, y, origin, half)
+            coord = np.where(s_dense <= half, s_dense, total_d - s_dense)
+            lat_dense = np.interp(coord, cum, out_lat)
+            lon_dense = np.interp(coord, cum, out_lon)
+            period = 2.0 * half
+        elif kind == "point_to_point":
+            x, y = _out_shape(route_rng, s_dense.size)
             lat_dense, lon_dense, cum = _polyline(x, y, origin, total_d)
             coord = s_dense
             lat_dense = np.interp(s_dense, cum, lat_dense)
             lon_dense = np.interp(s_dense, cum, lon_dense)
             period = total_d
         else:
-            half = total_d / 2.0
-            n_out = math.ceil(half / step) + 1
-            x, y = _out_shape(rng, n_out)
-            out_lat, out_lon, cum = _polyline(x, y, origin, half)
-            coord = np.where(s_dense <= half, s_dense, total_d - s_dense)
-            lat_dense = np.interp(coord, cum, out_lat)
-            lon_dense = np.interp(coord, cum, out_lon)
-            period = 2.0 * half
+            raise ValueError(f"unknown route {kind!r}")
         relief = _DEFAULT_HILLINESS_M[surface] if hilliness_m is None else float(hilliness_m)
-        shape = _profile(rng, coord, period, 1.0)
-        up, _ = _gain(shape)
-        if climb_m is not None:
+        shape = _profile(route_rng, coord, period, 1.0)
+        trend = float(elevation_change_m) * s_dense / total_d
+        if elevation_change_m:
+            scale = _scale_to_climb(trend, shape, float(climb_m)) if climb_m is not None else relief
+        elif climb_m is not None:
+            up, _ = _gain(shape)
             scale = float(climb_m) / up if up > 0 else 0.0
         else:
             scale = relief
-        z_dense = base_elevation_m + shape * scale
+        z_dense = base_elevation_m + trend + shape * scale
         z_dense = z_dense - (z_dense[0] - base_elevation_m)
 
     grade_dense = np.gradient(z_dense, s_dense)
@@ -495,6 +638,7 @@ def synthetic_track(
 
     # --- true and measured positions and elevation --------------------------
     z_true = np.interp(s, s_dense, z_dense)
+    offset_used = math.nan
     if lat_dense is not None and lon_dense is not None:
         lat_true = np.interp(s, s_dense, lat_dense)
         lon_true = np.interp(s, s_dense, lon_dense)
@@ -502,12 +646,31 @@ def synthetic_track(
         north = _ar1(rng, n, sd=gps_noise_m, tau_s=50.0, dt_s=dt_s)
         lat_meas = lat_true + np.degrees(north / EARTH_RADIUS_M)
         lon_meas = lon_true + np.degrees(east / (EARTH_RADIUS_M * np.cos(np.radians(lat_true))))
-        ele_noise = (
-            rng.normal(0.0, 3.0 if elevation_noise_m > 0 else 0.0)
-            + _ar1(rng, n, sd=elevation_noise_m, tau_s=200.0, dt_s=dt_s)
-            + _ar1(rng, n, sd=0.3 if elevation_noise_m > 0 else 0.0, tau_s=10.0, dt_s=dt_s)
+        # the barometric draws are made for both models, so that the rest of
+        # the run (heart rate, cadence) is the same whichever device recorded it
+        baro_noise = noise_m if elevation_model == "barometric" else 2.0
+        baro_offset = rng.normal(0.0, 3.0 if baro_noise > 0 else 0.0)
+        baro_wander = _ar1(rng, n, sd=baro_noise, tau_s=200.0, dt_s=dt_s) + _ar1(
+            rng, n, sd=0.3 if baro_noise > 0 else 0.0, tau_s=10.0, dt_s=dt_s
         )
-        ele_meas = z_true + ele_noise
+        if elevation_model == "barometric":
+            offset_used = baro_offset if elevation_offset_m is None else float(elevation_offset_m)
+            ele_meas = z_true + offset_used + baro_wander
+        else:
+            phone_rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
+            offset_used = (
+                float(phone_rng.normal(0.0, 15.0))
+                if elevation_offset_m is None
+                else float(elevation_offset_m)
+            )
+            ele_meas = _phone_altitude(
+                phone_rng,
+                z_true,
+                offset_m=offset_used,
+                noise_m=noise_m,
+                dt_s=dt_s,
+                jumps_per_hour=altitude_jumps_per_hour,
+            )
         ascent, descent = _gain(z_dense)
     else:
         lat_true = lon_true = lat_meas = lon_meas = np.full(n, np.nan)
@@ -517,7 +680,7 @@ def synthetic_track(
 
     # --- heart rate and cadence ---------------------------------------------
     grade_s = np.interp(s, s_dense, grade_dense) if surface != "treadmill" else np.zeros(n)
-    threshold_speed = 1000.0 / 270.0
+    threshold_speed = 9.0 if gait == "ride" else 1000.0 / 270.0  # [m/s]
     target = 100.0 + 70.0 * (v / threshold_speed) + 300.0 * np.clip(grade_s, -0.05, 0.15)
     target += 0.08 * moving_t / 60.0  # cardiac drift [bpm/min]
     a = math.exp(-dt_s / 25.0)
@@ -528,11 +691,17 @@ def synthetic_track(
         hr[k + 1 :] -= dip * np.exp(-after / 40.0)
     hr += _ar1(rng, n, sd=1.0, tau_s=5.0, dt_s=dt_s)
     hr = np.clip(np.rint(hr), 60, 200)
-    if sport in FOOT_SPORTS:
-        base_cad = 150.0 + 7.5 * v if sport == "running" else 100.0 + 10.0 * v
+    if gait == "run":
+        base_cad = 150.0 + 7.5 * v
+    elif gait == "walk":
+        base_cad = 100.0 + 10.0 * v
     else:
         base_cad = np.full(n, 85.0)
     cad = np.rint(base_cad + _ar1(rng, n, sd=1.5, tau_s=30.0, dt_s=dt_s))
+    if not record_heart_rate:
+        hr = np.full(n, np.nan)
+    if not record_cadence:
+        cad = np.full(n, np.nan)
 
     samples = pd.DataFrame(
         {
@@ -564,17 +733,22 @@ def synthetic_track(
         longitude_deg=lon_true,
         elevation_m=z_true,
         distance_along_m=s.copy(),
+        motion=gait,
+        sport_in_file=sport,
+        elevation_model=elevation_model if not flat else "none",
+        elevation_offset_m=offset_used,
     )
     return SyntheticTrack(
         samples=samples,
         sport=sport,
         sub_sport=sub_sport or _DEFAULT_SUB_SPORT[surface],
-        name=name if name is not None else _default_name(sport, local),
+        name=name if name is not None else _default_name(sport, local, gait),
         notes=notes,
         device=device,
         utc_offset_s=utc_offset_s,
         pauses=pause_list,
         truth=truth,
+        motion=gait,
     )
 
 
@@ -607,6 +781,29 @@ class PlannedRun:
         FIT sub-sport; by default from the surface.
     format : str, optional
         ``fit``, ``gpx`` or ``tcx``; by default the plan rotates through its formats.
+    sport : str or None
+        What the file says (None: no sport, e.g. a GPX file without ``<type>``).
+    motion : {"run", "walk", "ride"}, optional
+        What was really done; by default from ``sport`` (see :func:`synthetic_track`).
+    route : {"loop", "out_and_back", "point_to_point"}, optional
+        Shape of the route; by default drawn.
+    route_seed : int, optional
+        Runs with the same ``route_seed`` (and distance and climb) follow the same route.
+    elevation_change_m : float
+        Finish minus start elevation of a point-to-point route. [m]
+    elevation_model : {"barometric", "phone"}
+        How the recorded elevation is measured (see :func:`synthetic_track`).
+    elevation_offset_m : float, optional
+        Constant error of the recorded elevation; by default drawn. [m]
+    elevation_noise_m : float, optional
+        Standard deviation of the elevation noise; by default the model's. [m]
+    device : str, optional
+        Recording device written in the file.
+    record_cadence : bool
+        Whether the file has a cadence stream.
+    tags : tuple of str
+        User tags (kept outside the file, as a runner's own labels), e.g.
+        ``("ankle weights",)``; pass them to ``runload.analyze(tags=...)``.
     """
 
     start_local: dt.datetime
@@ -620,6 +817,22 @@ class PlannedRun:
     notes: str | None = None
     sub_sport: str | None = None
     format: str | None = None
+    sport: str | None = "running"
+    motion: Motion | None = None
+    route: Route | None = None
+    route_seed: int | None = None
+    elevation_change_m: float = 0.0
+    elevation_model: ElevationModel = "barometric"
+    elevation_offset_m: float | None = None
+    elevation_noise_m: float | None = None
+    device: str | None = "runload synth"
+    record_cadence: bool = True
+    tags: tuple[str, ...] = ()
+
+    @property
+    def is_run(self) -> bool:
+        """True when the activity really is a run (a ride or a walk is not, whatever its label)."""
+        return (self.motion or _motion_of(self.sport)) == "run"
 
 
 @dataclass(frozen=True)
@@ -645,6 +858,8 @@ class HistoryPlan:
         Name of the preset that made the plan.
     expected : mapping
         What the scenario is built to show (trigger, dates, ratios), for tests.
+    base_elevation_m : float
+        True elevation of the start of every route. [m]
     """
 
     runs: tuple[PlannedRun, ...]
@@ -655,19 +870,27 @@ class HistoryPlan:
     sample_interval_s: float | Mapping[str, float] = 1.0
     scenario: str = "custom"
     expected: Mapping[str, Any] = field(default_factory=dict)
+    base_elevation_m: float = 1600.0
 
     def weekly_distance_m(self) -> dict[dt.date, float]:
-        """Planned distance per local week (keyed by the Monday). [m]"""
+        """Planned running distance per local week (keyed by the Monday). [m]
+
+        Rides and walks (:attr:`PlannedRun.is_run` False) are left out, whatever their label.
+        """
         out: dict[dt.date, float] = {}
         for r in self.runs:
+            if not r.is_run:
+                continue
             monday = r.start_local.date() - dt.timedelta(days=r.start_local.weekday())
             out[monday] = out.get(monday, 0.0) + r.distance_m
         return dict(sorted(out.items()))
 
     def weekly_ascent_m(self) -> dict[dt.date, float]:
-        """Planned ascent per local week (runs without ``climb_m`` count 0). [m]"""
+        """Planned ascent of the runs per local week (runs without ``climb_m`` count 0). [m]"""
         out: dict[dt.date, float] = {}
         for r in self.runs:
+            if not r.is_run:
+                continue
             monday = r.start_local.date() - dt.timedelta(days=r.start_local.weekday())
             out[monday] = out.get(monday, 0.0) + (r.climb_m or 0.0)
         return dict(sorted(out.items()))
@@ -720,16 +943,27 @@ def generate_history(plan: HistoryPlan) -> list[HistoryItem]:
             start,
             distance_m=run.distance_m,
             pace_s_per_km=run.pace_s_per_km,
+            sport=run.sport,
+            motion=run.motion,
             sub_sport=run.sub_sport,
             surface=run.surface,
             climb_m=run.climb_m,
+            route=run.route,
+            route_seed=run.route_seed,
+            elevation_change_m=run.elevation_change_m,
             pauses=run.pauses,
             utc_offset_s=offset_s,
             origin=plan.origin,
+            base_elevation_m=plan.base_elevation_m,
             sample_interval_s=_interval(plan, fmt),
+            elevation_model=run.elevation_model,
+            elevation_offset_m=run.elevation_offset_m,
+            elevation_noise_m=run.elevation_noise_m,
+            record_cadence=run.record_cadence,
             seed=seed,
             name=run.name,
             notes=run.notes,
+            device=run.device,
         )
         fname = f"{run.start_local:%Y-%m-%d_%H%M}_{_slug(track.name or 'run')}.{fmt}"
         items.append(HistoryItem(track, fmt, run.gear, fname))

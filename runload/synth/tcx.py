@@ -15,7 +15,7 @@ import pandas as pd
 from ..geo import path_distance_m
 from ..schema import FOOT_SPORTS
 from .gpx import iso_times, number, segment_starts
-from .track import Track
+from .track import Track, cadence_factor
 
 __all__ = ["tcx_bytes"]
 
@@ -24,7 +24,7 @@ _AX_NS = "http://www.garmin.com/xmlschemas/ActivityExtension/v2"
 _XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
 
-def _tcx_sport(sport: str) -> str:
+def _tcx_sport(sport: str | None) -> str:
     if sport in FOOT_SPORTS:
         return "Running"
     if sport == "cycling":
@@ -70,7 +70,8 @@ def tcx_bytes(track: Track, *, run_cadence_prefix: str = "ns3") -> bytes:
     lat, lon, ele = col("latitude_deg"), col("longitude_deg"), col("elevation_m")
     dist, speed, hr = col("distance_m"), col("speed_m_s"), col("heart_rate_bpm")
     power = col("power_w")
-    cad = col("cadence_spm") / 2.0 if track.sport in FOOT_SPORTS else np.full(n, np.nan)
+    per_foot = cadence_factor(track) == 0.5
+    cad = col("cadence_spm") / 2.0 if per_foot else np.full(n, np.nan)
     times = iso_times(index)
     new_track = segment_starts(index, track.pauses)
 
