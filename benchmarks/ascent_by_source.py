@@ -117,7 +117,7 @@ def corpus_cases(corpus: Path) -> list[Case]:
         seen.add(s["local_path"])
         cases.append(
             _case(
-                "a",
+                "(a) FIT, device total",
                 s["local_path"],
                 e,
                 t,
@@ -144,12 +144,16 @@ def corpus_cases(corpus: Path) -> list[Case]:
         if path.endswith((".gpx", ".tcx")) and fit_path is not None:
             truth = float(by_path.loc[fit_path, "total_ascent"])
             if truth >= 20:
-                cases.append(_case("b", path, e, t, distance_km=km, truth_m=truth, has_gps=gps))
+                cases.append(
+                    _case(
+                        "(b) GPX/TCX of (a)", path, e, t, distance_km=km, truth_m=truth, has_gps=gps
+                    )
+                )
                 continue
         if "corriporai__runpandas/examples/session/" in path:
-            cases.append(_case("c", path, e, t, distance_km=km, has_gps=gps))
+            cases.append(_case("(c) flat Recife runs", path, e, t, distance_km=km, has_gps=gps))
             continue
-        case = _case("c'", path, e, t, distance_km=km, has_gps=gps)
+        case = _case("(c) other GPS altitude", path, e, t, distance_km=km, has_gps=gps)
         if case.source == "gps":
             cases.append(case)
     return cases
@@ -206,14 +210,22 @@ def synthetic_cases(*, n_seeds: int = 5) -> list[Case]:
     for k in range(n_seeds):
         for sd in (5.0, 10.0, 15.0):
             e = np.round(5.0 + phone_noise(rng, n, sd_m=sd))
-            cases.append(_case("d flat", f"flat phone sd {sd:g} m #{k}", e, t, distance_km=12.0))
+            cases.append(
+                _case(
+                    f"(d) flat, phone sd {sd:g} m",
+                    f"flat phone sd {sd:g} m #{k}",
+                    e,
+                    t,
+                    distance_km=12.0,
+                )
+            )
         truth = hilly_profile(d, rng=rng)
         drift = np.cumsum(rng.normal(0, 0.02, n))  # slow pressure drift
         wobble = phone_noise(rng, n, sd_m=0.15, phi=0.95, jumps_per_hour=0, offset_m=0)
         baro = np.round((truth + drift + wobble) * 5) / 5  # FIT's 0.2 m resolution
         cases.append(
             _case(
-                "d hilly baro",
+                "(d) hilly, barometric",
                 f"hilly baro #{k}",
                 baro,
                 t,
@@ -225,7 +237,7 @@ def synthetic_cases(*, n_seeds: int = 5) -> list[Case]:
             e = np.round(truth + phone_noise(rng, n, sd_m=sd))
             cases.append(
                 _case(
-                    f"d hilly phone sd {sd:g}",
+                    f"(d) hilly, phone sd {sd:g} m",
                     f"hilly phone sd {sd:g} m #{k}",
                     e,
                     t,
@@ -258,7 +270,7 @@ def _row(name: str, cases: list[Case]) -> str:
             per_km = [c.gain_m[method] / c.distance_km for c in cases if c.distance_km > 0]
             cells.append(f"{np.median(per_km):5.1f} m/km ({np.percentile(per_km, 90):4.0f})")
     return (
-        f"| {name:24s} | {len(cases):3d} | {sources:18s} | {trusted:3d} | {noise:5.2f} | "
+        f"| {name:36s} | {len(cases):3d} | {sources:18s} | {trusted:3d} | {noise:5.2f} | "
         + " | ".join(f"{c:17s}" for c in cells)
         + " |"
     )
@@ -283,7 +295,7 @@ def main() -> None:
         for c in cases:
             gains = " ".join(f"{m} {g:7.1f}" for m, g in c.gain_m.items())
             print(
-                f"{c.group:18s} {c.label[-48:]:48s} {c.source:10s} noise {c.noise_m:5.2f} "
+                f"{c.group:26s} {c.label[-48:]:48s} {c.source:10s} noise {c.noise_m:5.2f} "
                 f"{'trusted' if c.trusted else 'UNTRUSTED':9s} {c.distance_km:6.1f} km "
                 f"truth {c.truth_m:7.1f} {gains}"
             )
@@ -297,11 +309,13 @@ def main() -> None:
         "without a truth, the median metres climbed per km (p90)."
     )
     print(
-        f"| {'streams':24s} | {'n':>3s} | {'estimated source':18s} | {'tru':3s} | noise | "
+        f"| {'streams':36s} | {'n':>3s} | {'estimated source':18s} | {'tru':3s} | noise | "
         + " | ".join(f"{m:17s}" for m in METHODS)
         + " |"
     )
-    for name, members in groups.items():
+    first = {name: i for i, name in reversed(list(enumerate(c.group for c in cases)))}
+    for name in sorted(groups, key=lambda g: (g[:3], first[g])):
+        members = groups[name]
         print(_row(name, members))
         by_source: dict[str, list[Case]] = {}
         for c in members:

@@ -177,7 +177,7 @@ NOISE_WINDOW_S = 60.0
 #: deviation measures 1.4 m. [m]
 BAROMETRIC_MAX_NOISE_M = 1.0
 #: A step of at least :data:`JUMP_M` between samples at most :data:`JUMP_MAX_INTERVAL_S`
-#: apart is a jump; barometric units at 1 s show them in at most 0.6 % of steps, phone
+#: apart is a jump; barometric units at 1 s show them in at most 0.5 % of steps, phone
 #: altitude (plateaus then jumps) in 4 % (the Strava Android FIT file) and more. [m], [s]
 JUMP_M = 2.0
 JUMP_MAX_INTERVAL_S = 2.0
