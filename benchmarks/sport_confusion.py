@@ -151,9 +151,11 @@ def classify_corpus(corpus: Path) -> tuple[list[Row], list[Row], float]:
         if hidden is None:
             continue
         is_runpandas = rec.sport == RUNPANDAS_LABEL
-        if act.sport is None and not is_runpandas:
+        # The file's own word only: an activity without one may carry an inferred sport.
+        label = act.sport if getattr(act, "sport_source", "file") == "file" else None
+        if label is None and not is_runpandas:
             continue
-        truth = true_class(act.sport)
+        truth = true_class(label)
         if str(rec.sport).startswith("multisport") and truth is not None:
             truth = "other"  # the file's first leg names it; the content mixes sports
         t0 = time.perf_counter()
@@ -163,7 +165,7 @@ def classify_corpus(corpus: Path) -> tuple[list[Row], list[Row], float]:
         row = Row(
             path=str(rec.local_path),
             fmt=str(rec.format),
-            label=act.sport,
+            label=label,
             truth="running" if is_runpandas else truth,
             blind=blind,
             named=named,
