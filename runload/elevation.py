@@ -306,12 +306,16 @@ def elevation_quality(
     :data:`JUMP_M` or more (phone altitude holds a value, then jumps; read
     only when most steps are 1-2 s apart), and ``"barometric"`` otherwise.
     The file format is no cue: FIT stores every altitude at 0.2 m resolution,
-    phone apps' FIT files included.  Climbing is
-    not trusted when the stream goes below ``min_elevation_m`` (1st
-    percentile, so single glitches do not count), when more than
+    phone apps' FIT files included.
+
+    Climbing is not trusted when the stream goes below ``min_elevation_m``
+    (1st percentile, so single glitches do not count), when more than
     :data:`MAX_FAST_SPAN_RATIO` of its 10 s spans climb or drop faster than
     ``max_vertical_speed_m_s``, or when its noise exceeds ``max_noise_m``.
-    Cheap: a few vectorised passes and one rolling median.
+    A ``"gps"`` stream that is trusted should be summed with
+    ``ascent_descent(..., method="adaptive", noise_m=quality.noise_m)``.
+    Cheap: a few vectorised passes and one strided rolling median (about
+    0.5 ms for an hour at 1 s).
 
     Parameters
     ----------
