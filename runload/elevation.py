@@ -312,7 +312,7 @@ def elevation_quality(
     (1st percentile, so single glitches do not count), when more than
     :data:`MAX_FAST_SPAN_RATIO` of its 10 s spans climb or drop faster than
     ``max_vertical_speed_m_s``, or when its noise exceeds ``max_noise_m``.
-    A ``"gps"`` stream that is trusted should be summed with
+    Sum a ``"gps"`` stream, trusted or not, with
     ``ascent_descent(..., method="adaptive", noise_m=quality.noise_m)``.
     Cheap: a few vectorised passes and one strided rolling median (about
     0.5 ms for an hour at 1 s).
