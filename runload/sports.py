@@ -477,7 +477,8 @@ class SportGuess:
     ----------
     sport : str or None
         ``running``, ``cycling``, ``walking``, ``hiking``, or None when it
-        cannot tell.
+        cannot tell; a title can also give a sport the content cannot
+        (``swimming``).
     reason : str
         Short human-readable evidence (``"moving speed p50 3.1 m/s, p90 3.6 m/s"``).
     from_name : str or None
