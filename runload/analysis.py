@@ -27,12 +27,17 @@ import pandas as pd
 from .coverage import Coverage, select_runs
 from .load import RUNNING_SPORTS, Sports, is_running, weekly_load
 from .risk import FLAG_FIELDS, RiskProfile, evaluate, flags_frame, pain_context
+from .risk.episodes import group_episodes
 from .risk.pain import read_pain_journal
+from .risk.status import Status, training_status
 
 __all__ = ["ERROR_FIELDS", "Analysis", "analyze"]
 
 #: Columns of :attr:`Analysis.errors`.
 ERROR_FIELDS: tuple[str, ...] = ("path", "reason", "message")
+
+#: Weeks of the weekly table and of the items that the text output shows by default.
+DEFAULT_TEXT_WEEKS = 8
 
 #: Most implausible runs listed one by one in the text output.
 _MAX_LISTED = 10
@@ -64,6 +69,12 @@ class Analysis:
     coverage : Coverage
         What was judged: activities read, counted as runs, left out and why
         (:mod:`runload.coverage`).  ``activities["counted"]`` marks the runs judged.
+    episodes : DataFrame
+        The flags grouped into items, one per event (:func:`runload.risk.episodes.group_episodes`);
+        ``flags["episode"]`` gives each flag's item.
+    status : Status or None
+        Where the runner stands as of the last run (:func:`runload.risk.status.training_status`);
+        None when no run was judged.
     """
 
     activities: pd.DataFrame
@@ -73,6 +84,8 @@ class Analysis:
     pain: pd.DataFrame | None
     profile: RiskProfile
     coverage: Coverage
+    episodes: pd.DataFrame
+    status: Status | None
 
     @property
     def notices(self) -> pd.DataFrame:
@@ -101,8 +114,14 @@ class Analysis:
             ],
             "weeks": weeks,
             "flags": [
-                {k: _jsonable(rec[k]) for k in FLAG_FIELDS} for rec in self.flags.to_dict("records")
+                {k: _jsonable(rec[k]) for k in (*FLAG_FIELDS, "episode")}
+                for rec in self.flags.to_dict("records")
             ],
+            "episodes": [
+                {k: _jsonable(v) for k, v in rec.items()}
+                for rec in self.episodes.to_dict("records")
+            ],
+            "status": None if self.status is None else self.status.to_dict(),
         }
         if self.pain is not None:
             doc["pain"] = [
@@ -128,15 +147,32 @@ class Analysis:
 
     # -- text ----------------------------------------------------------------------------
 
-    def to_text(self, *, weeks: int | None = 12, width: int = 100) -> str:
+    def to_text(
+        self,
+        *,
+        weeks: int | None = DEFAULT_TEXT_WEEKS,
+        width: int = 100,
+        since: dt.date | str | None = None,
+        all_items: bool = False,
+    ) -> str:
         """A readable report for a terminal.
+
+        The first line says what was judged (:attr:`coverage`), then comes where the
+        runner stands (:attr:`status`), the weekly table, the items (episodes of
+        flags) of the last ``weeks`` weeks, the advice for each trigger once, notices,
+        runs to check, files not read and the pain journal.
 
         Parameters
         ----------
         weeks : int or None
-            Show the last this many weeks of the weekly table (None: all).
+            Show the last this many weeks of the weekly table and of the items
+            (None: all).
         width : int
             Line width for wrapped messages. [characters]
+        since : date or str, optional
+            Show the items from this local date on (YYYY-MM-DD) instead.
+        all_items : bool
+            Show every item since the first run.
         """
         lines: list[str] = []
         n_weeks = len(self.weekly)
@@ -152,22 +188,54 @@ class Analysis:
         for line in cov[1:]:
             lines += _wrap(line, width, "  ", first="")
         lines.append(_DISCLAIMER)
+        status = self.status
+        if status is not None:
+            lines.append("")
+            for line in status.lines():
+                indent = "    " if line.startswith("  ") else "  "
+                lines += _wrap(
+                    line.strip(), width, indent, first=line[: len(line) - len(line.lstrip())]
+                )
         lines.append("")
         lines += _weekly_text(self.weekly if weeks is None else self.weekly.tail(weeks))
-        flags, notices = self._proper_flags(), self.notices
         lines.append("")
+        start = self._items_start(weeks=weeks, since=since, all_items=all_items)
+        episodes = self.episodes
+        shown = episodes
+        if start is not None and len(episodes):
+            shown = episodes.loc[episodes["last_date"].map(lambda d: d >= start).astype(bool)]
         if not self.coverage.judged:
             lines.append(
                 "Flags: none could be raised, because no run was judged (see the first line)."
             )
+        elif not len(episodes):
+            lines.append("Flags: none")
         else:
-            lines.append(f"Flags ({len(flags)})" if len(flags) else "Flags: none")
-        for rec in flags.to_dict("records"):
-            head = f"{rec['date']}  {rec['severity']:<8}  {rec['trigger']}  [{rec['evidence']}]"
+            scope = "since the first run" if start is None else f"since {start}"
+            lines.append(f"Items {scope} ({len(shown)} of {len(episodes)})")
+            hidden = len(episodes) - len(shown)
+            if hidden:
+                lines.append(f"  {hidden} earlier item(s) not shown: use --since DATE or --all.")
+        flags = self.flags
+        advice: dict[str, str] = {}
+        for ep in shown.to_dict("records"):
+            triggers = " + ".join(ep["triggers"])
+            head = f"{ep['first_date']}  {ep['severity']:<8}  {triggers}"
             lines.append(head)
-            lines += _wrap(rec["message"], width, "    ")
-            lines += _wrap("Advice: " + rec["advice"], width, "    ")
-            lines += _wrap("Source: " + rec["reference"], width, "    ")
+            for k in ep["flags"]:
+                rec = flags.iloc[k]
+                label = f"{rec['trigger']} ({rec['severity']}, {rec['evidence']}): "
+                lines += _wrap(label + rec["message"], width, "      ", first="    ")
+                lines += _wrap("Source: " + rec["reference"], width, "      ", first="      ")
+                advice.setdefault(rec["trigger"], rec["advice"])
+        if advice:
+            lines.append("")
+            lines.append("Advice")
+            for trigger, text in advice.items():
+                lines += _wrap(f"{trigger}: {text}", width, "    ", first="  ")
+        notices = self.notices
+        if start is not None and len(notices):
+            notices = notices.loc[notices["date"].map(lambda d: d >= start).astype(bool)]
         if len(notices):
             lines.append("")
             lines.append(f"Notices ({len(notices)})")
@@ -197,6 +265,18 @@ class Analysis:
                 lines.append(f"{rec['date']}  {rec['structure']}")
                 lines += _wrap(rec["message"], width, "    ")
         return "\n".join(lines) + "\n"
+
+    def _items_start(
+        self, *, weeks: int | None, since: dt.date | str | None, all_items: bool
+    ) -> dt.date | None:
+        """First local date of the items shown (None: all of them)."""
+        if all_items:
+            return None
+        if since is not None:
+            return since if isinstance(since, dt.date) else dt.date.fromisoformat(str(since))
+        if weeks is None or self.status is None:
+            return None
+        return self.status.week_start - dt.timedelta(weeks=weeks - 1)
 
     def __repr__(self) -> str:
         return (
@@ -268,7 +348,11 @@ def analyze(
     judged = _as_runs(table.loc[table["counted"]])
     weekly = weekly_load(judged)
     flag_list = evaluate(judged, profile=prof, gear_map=gear_map, tags=tags)
-    flags = flags_frame(flag_list)
+    flags, episodes = group_episodes(flags_frame(flag_list))
+    spike_ratio = 1.10
+    if "long_run_spike" not in prof.disabled:
+        spike_ratio = float(prof.options("long_run_spike").get("spike_ratio", spike_ratio))
+    status = training_status(judged, flags, spike_ratio=spike_ratio)
     pain_frame = None
     if pain is not None:
         pain_frame = pain_context(read_pain_journal(pain), flags)
@@ -280,6 +364,8 @@ def analyze(
         pain=pain_frame,
         profile=prof,
         coverage=coverage,
+        episodes=episodes,
+        status=status,
     )
 
 

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import tempfile
 import warnings
@@ -50,15 +51,27 @@ def _parser() -> argparse.ArgumentParser:
             "--jobs", type=int, default=None, help="worker processes (default: all cores)"
         )
 
+    def items(p: argparse.ArgumentParser) -> None:
+        shown = p.add_mutually_exclusive_group()
+        shown.add_argument(
+            "--since",
+            type=dt.date.fromisoformat,
+            metavar="DATE",
+            help="list the items from this local date (YYYY-MM-DD; default: the last 8 weeks)",
+        )
+        shown.add_argument("--all", action="store_true", help="list every item since the first run")
+
     analyze = sub.add_parser("analyze", help="analyse activity files, folders or exports")
     analyze.add_argument("paths", nargs="+", type=Path, help="files, folders or export zips")
     common(analyze)
+    items(analyze)
 
     demo = sub.add_parser(
         "demo", help="analyse a generated demo history (written to a temp folder)"
     )
     demo.add_argument("--keep", type=Path, help="write the demo files to this folder and keep them")
     common(demo)
+    items(demo)
 
     read = sub.add_parser("read", help="list the activities found in files or folders")
     read.add_argument("paths", nargs="+", type=Path)
@@ -102,7 +115,7 @@ def _analyze(paths: Sequence[Path], args: argparse.Namespace) -> int:
     if args.format == "json":
         print(result.to_json())
     else:
-        print(result.to_text())
+        print(result.to_text(since=args.since, all_items=args.all))
     return 0
 
 

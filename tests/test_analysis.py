@@ -35,7 +35,7 @@ def test_analyze_a_dataframe():
     assert list(a.weekly.columns) == list(WEEKLY_LOAD_COLUMNS)
     assert list(a.weekly["distance_km"]) == pytest.approx([20.0] * 5 + [40.0])
     assert a.weekly.index[0] == MON
-    assert list(a.flags.columns) == list(FLAG_FIELDS)
+    assert list(a.flags.columns) == [*FLAG_FIELDS, "episode"]
     jumps = a.flags[a.flags["trigger"] == "distance_jump"]
     assert list(zip(jumps["date"], jumps["severity"], strict=True)) == [(D(2024, 2, 5), "high")]
     assert list(a.errors.columns) == ["path", "reason", "message"] and a.errors.empty
@@ -69,7 +69,7 @@ def test_analyze_an_activity_log_like_object_keeps_its_errors():
 def test_to_json_schema():
     acts = jump_table()
     doc = json.loads(analyze(acts).to_json(indent=2))
-    assert set(doc) == {"activities", "coverage", "errors", "weeks", "flags"}
+    assert set(doc) == {"activities", "coverage", "errors", "weeks", "flags", "episodes", "status"}
     assert doc["activities"] == 18 and doc["errors"] == []
     assert len(doc["weeks"]) == 6
     for week in doc["weeks"]:
@@ -85,7 +85,7 @@ def test_to_json_schema():
     assert last["distance_change_ratio"] == pytest.approx(2.0)
     assert doc["flags"]
     for f in doc["flags"]:
-        assert set(f) == set(FLAG_FIELDS)
+        assert set(f) == {*FLAG_FIELDS, "episode"}
         assert ISO.match(f["date"])
         assert f["severity"] in SEVERITIES
         assert isinstance(f["activity_ids"], list)
@@ -121,8 +121,14 @@ def test_to_text_report():
     text = analyze(log).to_text(width=90)
     assert "18 activities" in text and "1 file(s) not read" in text
     assert "not a medical device" in text
-    assert "2024-02-05  high      distance_jump  [weak evidence]" in text
-    assert "Advice:" in text and "Nielsen" in text
+    # The jump week and its 20 km Sunday spike are one event: one item with both rules.
+    assert "2024-02-05  high      distance_jump + long_run_spike" in text
+    assert "distance_jump (high, weak evidence): " in text
+    assert "long_run_spike (moderate, evidence): " in text
+    assert "Nielsen" in text and "Frandsen" in text
+    advice = text.split("\nAdvice\n", 1)[1]
+    assert advice.count("distance_jump: ") == 1 and advice.count("long_run_spike: ") == 1
+    assert text.count("Build distance up gradually") == 1
     assert "Files not read (1)" in text and "x.gpx" in text
     assert "2024-02-05  40.0" in text  # the weekly table row
     assert all(len(line) <= 90 for line in text.splitlines() if line.startswith("    "))
@@ -172,7 +178,16 @@ def test_pain_tags_and_gear_map(tmp_path):
         (D(2024, 1, 4), "moderate"),
     ]
     doc = json.loads(a.to_json())
-    assert set(doc) == {"activities", "coverage", "errors", "weeks", "flags", "pain"}
+    assert set(doc) == {
+        "activities",
+        "coverage",
+        "errors",
+        "weeks",
+        "flags",
+        "episodes",
+        "status",
+        "pain",
+    }
     assert doc["pain"][0]["date"] == "2024-02-10"
     assert doc["pain"][0]["structure"] == "peroneal tendons"
     assert "Pain journal (1 entry)" in a.to_text()
@@ -191,7 +206,14 @@ def test_empty_table():
     a = analyze(empty_activities())
     doc = json.loads(a.to_json())
     cov = doc.pop("coverage")
-    assert doc == {"activities": 0, "errors": [], "weeks": [], "flags": []}
+    assert doc == {
+        "activities": 0,
+        "errors": [],
+        "weeks": [],
+        "flags": [],
+        "episodes": [],
+        "status": None,
+    }
     assert (cov["activities"], cov["runs"]) == (0, 0)
     text = a.to_text()
     assert text.splitlines()[0] == "0 activities read, 0 counted as runs"
