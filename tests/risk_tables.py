@@ -1,7 +1,8 @@
 """Hand-built activities tables for the risk and analysis tests.
 
 ``table(rows)`` takes short dicts (``date``, ``km`` and optional ``surface``, ``ascent``,
-``descent``, ``name``, ``notes``, ``gear``, ``sport``, ``sub_sport``, ``id``) and returns
+``descent``, ``name``, ``notes``, ``gear``, ``sport``, ``sub_sport``, ``id``, ``trusted``,
+``elevation_source``) and returns
 an activities table with the columns of :data:`runload.schema.SUMMARY_FIELDS`.
 """
 
@@ -53,6 +54,10 @@ def table(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
                 "ascent_m": float(row.get("ascent", 0.0)),
                 "descent_m": float(row.get("descent", row.get("ascent", 0.0))),
                 "has_gps": surface != "treadmill",
+                "ascent_trusted": row.get("trusted", True),
+                "elevation_source": row.get(
+                    "elevation_source", "none" if surface == "treadmill" else "barometric"
+                ),
                 "device": "test",
                 "name": row.get("name"),
                 "notes": row.get("notes"),
@@ -62,7 +67,7 @@ def table(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=[c for c in SUMMARY_FIELDS if c != "activity_id"])
     frame.index = pd.Index(ids, dtype="object", name="activity_id")
     frame["utc_offset_s"] = frame["utc_offset_s"].astype("Int64")
-    for col in ("sub_sport", "name", "notes", "gear"):
+    for col in ("sub_sport", "name", "notes", "gear", "ascent_trusted"):
         frame[col] = frame[col].astype("object")
     return frame
 

@@ -1,9 +1,12 @@
 """Risk rules: training patterns the article links to ankle overuse, with graded evidence.
 
-One module per trigger (``distance_jump``, ``long_run_spike``, ``treadmill_to_road``,
-``uphill_overload``, ``worn_shoes``, ``ankle_weights``); each registers its rule with
-:func:`register_rule` where it is defined.  :func:`evaluate` runs every registered
-rule with the thresholds of a :class:`RiskProfile`.
+One module per trigger (``ankle_weights``, ``distance_jump``, ``downhill_overload``,
+``long_run_spike``, ``return_after_break``, ``treadmill_to_road``, ``uphill_overload``,
+``worn_shoes``); each registers its rule and its settings with :func:`register_rule`
+where it is defined.  Every module of this package that is not a support module
+(:data:`SUPPORT_MODULES`) is imported here, so a new rule is one new module.
+:data:`TRIGGERS` and :class:`RiskProfile` are built from the registry;
+:func:`evaluate` runs every registered rule with the settings of a profile.
 
 Flags inform; they never diagnose.
 """
@@ -11,6 +14,7 @@ Flags inform; they never diagnose.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -30,23 +34,24 @@ from .flag import (
 from .pain import locate_structure, pain_context, read_pain_journal
 from .profile import RiskProfile
 
-#: Trigger ids of the built-in rules (a contract: the module of each has the same name).
-TRIGGERS: tuple[str, ...] = (
-    "distance_jump",
-    "long_run_spike",
-    "treadmill_to_road",
-    "uphill_overload",
-    "worn_shoes",
-    "ankle_weights",
+#: Modules of this package that hold no rule (everything else is imported as a rule).
+SUPPORT_MODULES: frozenset[str] = frozenset(
+    {"baselines", "climbing", "episodes", "flag", "inputs", "pain", "profile", "status"}
 )
 
-for _name in TRIGGERS:
-    importlib.import_module(f"{__name__}.{_name}")
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    if _module not in SUPPORT_MODULES and not _module.startswith("_"):
+        importlib.import_module(f"{__name__}.{_module}")
+
+#: Trigger ids of the built-in rules, in registration order (a contract: the module of
+#: each has the same name).
+TRIGGERS: tuple[str, ...] = tuple(rules())
 
 __all__ = [
     "EVIDENCE_GRADES",
     "FLAG_FIELDS",
     "SEVERITIES",
+    "SUPPORT_MODULES",
     "TRIGGERS",
     "Flag",
     "RiskProfile",
@@ -83,7 +88,9 @@ def evaluate(
         Shoes to date ranges, for activities without a ``gear`` value (see
         :func:`runload.risk.worn_shoes.worn_shoes`).
     tags : mapping, optional
-        ``activity_id`` → user tags (e.g. ``"ankle weights"``).
+        ``activity_id`` → user tags (e.g. ``"ankle weights"``), or what
+        :func:`runload.risk.inputs.read_tags` returns (entries by date are matched to
+        the activities here).
     triggers : iterable of str, optional
         Run only these rules.
 
@@ -99,6 +106,9 @@ def evaluate(
     for trigger in wanted:
         if trigger not in registered:
             raise KeyError(f"no risk rule {trigger!r}; known: {sorted(registered)}")
+    resolve = getattr(tags, "resolve", None)
+    if callable(resolve):
+        tags = resolve(activities)
     out: list[Flag] = []
     for trigger in wanted:
         if trigger in profile.disabled:
@@ -106,6 +116,7 @@ def evaluate(
         kwargs: dict[str, object] = dict(profile.options(trigger))
         kwargs["gear_map"] = gear_map
         kwargs["tags"] = tags
+        kwargs["profile"] = profile
         out.extend(registered[trigger](activities, **kwargs))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(out, key=lambda f: (f.date, -order[f.severity], f.trigger, f.activity_ids))

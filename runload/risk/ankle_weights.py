@@ -5,10 +5,18 @@ slowly.  There is no injury-outcome evidence: ankle weights raise the energy cos
 running by about 5–8 % without changing its kinematics much (Claremont & Hall 1988),
 so the grade is *practice*.
 
-Only runs tagged as done with ankle weights count: the activity ``name`` or ``notes``
-match :data:`ANKLE_WEIGHT_PATTERN` (English, German and French wordings), or the user
-``tags`` mapping gives the activity such a tag.  Tagged runs form blocks; a tagged run
-more than ``new_block_gap_days`` after the previous one starts a new block.
+Only runs tagged as done with ankle weights count (:func:`mentions_ankle_weights`): the
+activity ``name`` or ``notes`` mention them (:data:`ANKLE_WEIGHT_PATTERN`: English,
+German and French wordings, and "ankle wts"/"ankle wt"), or the user ``tags`` mapping
+gives the activity such a tag.  A mention preceded in its clause by a negation ("no
+ankle weights today", "without ankle weights", "didn't use ankle weights", "ohne",
+"sans") does not count.  The abbreviation "AW" (or "A.W."/"a.w.") counts only as a
+whole word, in capitals, and next to a running context: after "with", "w/", "+" or
+"mit" ("with AW", "w/ AW"), or before "run", "jog", "session" or a weight ("AW run",
+"AW 1 kg").  A bare "aw" (an exclamation) or "AW" elsewhere (initials, "AWS") does
+not; a user tag that is exactly "AW" does, since tags are deliberate.  Tagged runs
+form blocks; a tagged run more than ``new_block_gap_days`` after the previous one
+starts a new block.
 
 * the first tagged run of a block → low (informative: "you started");
 * more than ``max_start_runs`` tagged runs within the block's first ``start_days`` → moderate;
@@ -24,20 +32,56 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .flag import Flag, make_flag, register_rule, run_table
-from .profile import AnkleWeightsSettings
+from .flag import Flag, make_flag, register_rule, run_table, setting
 
-__all__ = ["ANKLE_WEIGHT_PATTERN", "ankle_weights", "tagged_runs"]
+__all__ = [
+    "ABBREVIATION_PATTERN",
+    "ANKLE_WEIGHT_PATTERN",
+    "AnkleWeightsSettings",
+    "ankle_weights",
+    "mentions_ankle_weights",
+    "tagged_runs",
+]
+
+_PRACTICE = "practice: the article's 'start slowly' (no injury data)"
+
+
+@dataclass(frozen=True)
+class AnkleWeightsSettings:
+    """Settings of the ``ankle_weights`` rule (no injury evidence: practice).
+
+    Attributes
+    ----------
+    start_days : int
+        Length of the start of a block of tagged runs. [d]
+    max_start_runs : int
+        More tagged runs than this within the first ``start_days``: moderate.
+    growth_ratio : float
+        Tagged distance or number of runs in a week above this multiple of the previous
+        week's: moderate. [1]
+    high_growth_ratio : float
+        Above this multiple: high. [1]
+    new_block_gap_days : int
+        A tagged run after this many days without one starts a new block. [d]
+    """
+
+    start_days: int = setting(14, unit="d", source=_PRACTICE)
+    max_start_runs: int = setting(2, unit="1", source=_PRACTICE)
+    growth_ratio: float = setting(2.0, unit="1", source=_PRACTICE)
+    high_growth_ratio: float = setting(4.0, unit="1", source=_PRACTICE)
+    new_block_gap_days: int = setting(28, unit="d", source=_PRACTICE)
+
 
 _D = AnkleWeightsSettings()
 
 #: Wordings that mark a run done with ankle weights (case-insensitive).
 ANKLE_WEIGHT_PATTERN: re.Pattern[str] = re.compile(
-    r"ankle[\s_-]*weights?"
+    r"ankle[\s_-]*(?:weights?|wghts?|wts?\b\.?|wt\b\.?)"
     r"|weighted[\s_-]+ankles?"
     r"|(?:kn(?:ö|oe)chel|fu(?:ß|ss)|sprunggelenk)[\s_-]*gewicht(?:e|en)?"
     r"|gewichts?manschetten?"
@@ -45,6 +89,59 @@ ANKLE_WEIGHT_PATTERN: re.Pattern[str] = re.compile(
     r"|chevill[eè]res?[\s_-]+lest[ée]e?s?",
     re.IGNORECASE,
 )
+
+#: The abbreviation, case-sensitive, in a running context (see the module notes).
+ABBREVIATION_PATTERN: re.Pattern[str] = re.compile(
+    r"(?:(?i:\bwith|\bw/|\+|\bmit)\s*(?:AW|A\.W\.|a\.w\.)(?![A-Za-z0-9]))"
+    r"|(?:(?<![A-Za-z0-9.])(?:AW|A\.W\.|a\.w\.)\s*"
+    r"(?i:runs?\b|jog|session|\d+(?:[.,]\d+)?\s*(?:kg|lbs?)\b))"
+)
+
+_NEGATIONS = frozenset(
+    {
+        "no", "not", "without", "w/o", "didn't", "didnt", "don't", "dont", "never",
+        "skipped", "forgot", "ohne", "kein", "keine", "keinen", "sans", "pas", "none",
+    }
+)  # fmt: skip
+_POSITIVE = frozenset({"with", "w/", "mit", "avec", "using", "wearing"})
+_WORD = re.compile(r"[\w'/+]+")
+
+
+def _negated(before: str) -> bool:
+    """Whether the clause before a mention negates it (nearest 4 words, stop at 'with')."""
+    clause = re.split(r"[.,;:!?\n()]", before.replace("’", "'"))[-1]
+    words = _WORD.findall(clause.lower())[-4:]
+    for word in reversed(words):
+        if word in _POSITIVE:
+            return False
+        if word in _NEGATIONS:
+            return True
+    return False
+
+
+def mentions_ankle_weights(text: str, *, tag: bool = False) -> bool:
+    """Whether ``text`` says a run was done with ankle weights.
+
+    Parameters
+    ----------
+    text : str
+        An activity name, notes, or a user tag.
+    tag : bool
+        True for a user tag: then a tag that is exactly "AW" or "A.W." (any case) counts.
+
+    Returns
+    -------
+    bool
+        True when some mention is not negated (see the module notes).
+    """
+    if tag and text.strip().lower() in ("aw", "a.w.", "a.w"):
+        return True
+    for pattern in (ANKLE_WEIGHT_PATTERN, ABBREVIATION_PATTERN):
+        for match in pattern.finditer(text):
+            if not _negated(text[: match.start()]):
+                return True
+    return False
+
 
 REFERENCE = (
     "Claremont & Hall, Med Sci Sports Exerc 1988 (+5–8 % energy cost, kinematics "
@@ -91,11 +188,24 @@ def tagged_runs(
             for k, value in enumerate(values):
                 if isinstance(value, str):
                     texts[k].append(value)
-    mask = np.array([any(ANKLE_WEIGHT_PATTERN.search(t) for t in ts) for ts in texts], dtype=bool)
+    n_tags = [len(_tag_texts(tags.get(i))) for i in runs.index]
+    mask = np.array(
+        [
+            any(mentions_ankle_weights(t, tag=j < n) for j, t in enumerate(ts))
+            for ts, n in zip(texts, n_tags, strict=True)
+        ],
+        dtype=bool,
+    )
     return runs.loc[mask, ["local_date", "distance_km"]]
 
 
-@register_rule("ankle_weights", evidence="practice", reference=REFERENCE, advice=ADVICE)
+@register_rule(
+    "ankle_weights",
+    evidence="practice",
+    reference=REFERENCE,
+    advice=ADVICE,
+    settings=AnkleWeightsSettings,
+)
 def ankle_weights(
     activities: pd.DataFrame,
     *,

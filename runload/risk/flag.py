@@ -1,11 +1,18 @@
 """The one result type of every risk rule, and the registry of rules.
 
-A rule is a plain function ``rule(activities, *, <thresholds>, ...) -> list[Flag]``
+A rule is a plain function ``rule(activities, *, <settings>, ...) -> list[Flag]``
 that lives in its own module and registers itself there with
-:func:`register_rule`, declaring its evidence grade, citation and the advice that
-goes with it.  Its thresholds are keyword-only parameters whose defaults come from
-:class:`runload.risk.RiskProfile`, so the profile is the one place where every
-threshold is set.
+:func:`register_rule`, declaring its evidence grade, citation, the advice that goes
+with it and its settings: a frozen dataclass, declared in the same module, whose
+fields (made with :func:`setting`) carry the default, unit and source of each
+threshold.  Every field must be a keyword-only parameter of the rule with the same
+default; registration fails otherwise.  :class:`runload.risk.RiskProfile`, the
+trigger list and the tables of docs/risk.md are built from these registrations, so
+adding a rule is one new module.
+
+:class:`Findings` is the one place that decides between a flag and an ``info``
+notice ("not enough history yet"), and that adds the notice for a log shorter than
+the rule's baseline.
 
 Severities are ``"low"``, ``"moderate"`` and ``"high"`` for flags, and ``"info"``
 for notices ("not enough history yet", "no shoe data").  Notices are Flags too, so
@@ -15,6 +22,7 @@ that one list and one table carry everything a rule says; filter on
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -26,16 +34,26 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "CONTEXT_ARGUMENTS",
     "EVIDENCE_GRADES",
     "FLAG_FIELDS",
     "SEVERITIES",
+    "Findings",
     "Flag",
     "Rule",
     "flags_frame",
     "register_rule",
     "rule_info",
     "rules",
+    "setting",
+    "settings_rows",
 ]
+
+#: Keyword arguments that :func:`runload.risk.evaluate` offers every rule besides its
+#: settings: a rule receives those it declares and never any other.  ``profile`` is the
+#: whole :class:`~runload.risk.RiskProfile`, for rules that share another rule's
+#: definitions (the break of ``return_after_break``).
+CONTEXT_ARGUMENTS: tuple[str, ...] = ("gear_map", "tags", "profile")
 
 #: Severity levels, from least to most serious.  ``"info"`` marks a notice.
 SEVERITIES: tuple[str, ...] = ("info", "low", "moderate", "high")
@@ -140,6 +158,36 @@ def flags_frame(flags: Iterable[Flag]) -> pd.DataFrame:
     return frame
 
 
+def setting(
+    default: Any = dataclasses.MISSING,
+    *,
+    unit: str,
+    source: str,
+    default_factory: Callable[[], Any] | None = None,
+) -> Any:
+    """A field of a rule's settings dataclass, with its unit and the source of its default.
+
+    Parameters
+    ----------
+    default : object
+        The default value.
+    unit : str
+        Unit in brackets style without brackets: ``"km"``, ``"d"``, ``"1"`` for a ratio.
+    source : str
+        Where the default comes from (a citation, or "practical floor", "convention").
+    default_factory : callable, optional
+        For mutable defaults (mappings), instead of ``default``.
+
+    Returns
+    -------
+    dataclasses.Field
+    """
+    metadata = {"unit": unit, "source": source}
+    if default_factory is not None:
+        return dataclasses.field(default_factory=default_factory, metadata=metadata, hash=False)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
 @dataclass(frozen=True)
 class Rule:
     """A registered risk rule.
@@ -147,15 +195,17 @@ class Rule:
     Attributes
     ----------
     trigger : str
-        Rule id (also the name of the RiskProfile section holding its thresholds).
+        Rule id (also the name of the RiskProfile section holding its settings).
     func : callable
-        ``func(activities, *, <thresholds>, ...) -> list[Flag]``.
+        ``func(activities, *, <settings>, ...) -> list[Flag]``.
     evidence : str
         One of :data:`EVIDENCE_GRADES`.
     reference : str
         Citation text.
     advice : str
         The article's advice for this trigger, paraphrased.
+    settings : type or None
+        The frozen dataclass of the rule's settings (None for a rule without any).
     """
 
     trigger: str
@@ -163,6 +213,7 @@ class Rule:
     evidence: str
     reference: str
     advice: str
+    settings: type | None = None
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -172,17 +223,70 @@ class Rule:
             p.name for p in sig.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY
         )
 
+    @property
+    def setting_names(self) -> tuple[str, ...]:
+        """Names of the fields of :attr:`settings` (empty without settings)."""
+        if self.settings is None:
+            return ()
+        return tuple(f.name for f in fields(self.settings))
+
+    def defaults(self) -> Any:
+        """An instance of :attr:`settings` with every default (None without settings)."""
+        return None if self.settings is None else self.settings()
+
     def __call__(self, activities: pd.DataFrame, **kwargs: Any) -> list[Flag]:
-        """Run the rule, passing only the keyword arguments it accepts."""
+        """Run the rule.
+
+        Context arguments (:data:`CONTEXT_ARGUMENTS`) the rule does not declare are
+        dropped; any other keyword the rule does not accept is an error.
+
+        Raises
+        ------
+        TypeError
+            On a keyword that is neither a parameter of the rule nor a context argument.
+        """
         accepted = set(self.options)
+        unknown = [k for k in kwargs if k not in accepted and k not in CONTEXT_ARGUMENTS]
+        if unknown:
+            raise TypeError(
+                f"risk rule {self.trigger!r} has no setting {unknown[0]!r} "
+                f"(its settings: {', '.join(self.options) or 'none'})"
+            )
         return self.func(activities, **{k: v for k, v in kwargs.items() if k in accepted})
 
 
 _RULES: dict[str, Rule] = {}
 
 
+def _check_settings(trigger: str, func: Callable[..., Any], settings: type) -> None:
+    if not (dataclasses.is_dataclass(settings) and isinstance(settings, type)):
+        raise TypeError(f"{trigger}: settings must be a dataclass, not {settings!r}")
+    params = inspect.signature(func).parameters
+    for f in fields(settings):
+        param = params.get(f.name)
+        if param is None or param.kind is not inspect.Parameter.KEYWORD_ONLY:
+            raise TypeError(
+                f"{trigger}: setting {f.name!r} of {settings.__name__} is not a keyword-only "
+                f"parameter of {func.__name__}()"
+            )
+        if "unit" not in f.metadata or "source" not in f.metadata:
+            raise TypeError(
+                f"{trigger}: setting {f.name!r} needs a unit and a source (use setting())"
+            )
+        if f.default is not dataclasses.MISSING and param.default != f.default:
+            raise TypeError(
+                f"{trigger}: {func.__name__}({f.name}={param.default!r}) does not match the "
+                f"default {f.default!r} of {settings.__name__}"
+            )
+
+
 def register_rule(
-    trigger: str, *, evidence: str, reference: str, advice: str
+    trigger: str,
+    *,
+    evidence: str,
+    reference: str,
+    advice: str,
+    settings: type | None = None,
 ) -> Callable[[Callable[..., list[Flag]]], Callable[..., list[Flag]]]:
     """Register a rule function under ``trigger`` (use as a decorator, in the rule's module).
 
@@ -196,17 +300,30 @@ def register_rule(
         Citation of the source behind the rule's thresholds.
     advice : str
         The article's advice for the trigger, paraphrased.
+    settings : type, optional
+        Frozen dataclass of the rule's settings, its fields made with :func:`setting`.
+        Each must be a keyword-only parameter of the rule, with the same default.
 
     Returns
     -------
     callable
         A decorator returning the function unchanged.
+
+    Raises
+    ------
+    ValueError
+        On an unknown evidence grade.
+    TypeError
+        When a setting is not a keyword-only parameter of the rule, has another default,
+        or lacks its unit or source.
     """
     if evidence not in EVIDENCE_GRADES:
         raise ValueError(f"evidence must be one of {EVIDENCE_GRADES}, not {evidence!r}")
 
     def decorate(func: Callable[..., list[Flag]]) -> Callable[..., list[Flag]]:
-        _RULES[trigger] = Rule(trigger, func, evidence, reference, advice)
+        if settings is not None:
+            _check_settings(trigger, func, settings)
+        _RULES[trigger] = Rule(trigger, func, evidence, reference, advice, settings)
         return func
 
     return decorate
@@ -223,6 +340,30 @@ def rule_info(trigger: str) -> Rule:
         return _RULES[trigger]
     except KeyError:
         raise KeyError(f"no risk rule {trigger!r}; known: {sorted(_RULES)}") from None
+
+
+def settings_rows(trigger: str) -> list[dict[str, str]]:
+    """The settings of rule ``trigger`` as rows ``name``, ``default``, ``unit``, ``source``.
+
+    The tables of docs/risk.md are these rows; a test checks that the docs match.
+    """
+    rule = rule_info(trigger)
+    if rule.settings is None:
+        return []
+    defaults = rule.settings()
+    rows = []
+    for f in fields(rule.settings):
+        value = getattr(defaults, f.name)
+        text = "{}" if isinstance(value, Mapping) and not value else f"{value!r}"
+        rows.append(
+            {
+                "name": f.name,
+                "default": text,
+                "unit": str(f.metadata["unit"]),
+                "source": str(f.metadata["source"]),
+            }
+        )
+    return rows
 
 
 # --- helpers shared by the rule modules -------------------------------------------------
@@ -344,3 +485,149 @@ def short_history_notice(
             rule_trigger, date=last, history_days=span, baseline_days=baseline_days, what=""
         )
     ]
+
+
+# --- shown values and thresholds ---------------------------------------------------------
+
+
+def shown_pct(ratio: float) -> int:
+    """The percentage change that messages show for ``ratio``: 1.304 -> 30. [%]"""
+    return round((ratio - 1.0) * 100.0)
+
+
+def above(ratio: float, threshold: float) -> bool:
+    """Whether ``ratio`` exceeds ``threshold`` *as shown*, in whole percent of change.
+
+    Messages print changes as whole percentages, so a value shown as "+30 %" is never
+    flagged for exceeding 30 %: 1.304 is not above 1.30, 1.305 is (shown "+31 %").
+    Infinite ratios (a value after nothing) are above every finite threshold.
+    """
+    if not np.isfinite(ratio):
+        return bool(ratio > 0)
+    return shown_pct(ratio) > shown_pct(threshold)
+
+
+def plural(n: float, word: str, words: str | None = None) -> str:
+    """``plural(1, "run") == "1 run"``, ``plural(3, "run") == "3 runs"``."""
+    count = int(n)
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+# --- the one skeleton: a flag, or a notice while the baseline is missing --------------
+
+
+class Findings:
+    """What one rule found, turned into flags or ``info`` notices.
+
+    Every rule that compares the runner with their own history goes through
+    :meth:`add`: with at least ``baseline_days`` of history the finding is a flag;
+    before that it is a notice carrying the same numbers ("not enough history yet"),
+    unless the rule passes a ``beginner_severity``: an absolute limit that holds
+    without a baseline (see the beginner rules in docs/risk.md), which makes it a
+    flag all the same.  :meth:`result` adds one notice when the whole log is shorter
+    than the baseline and nothing else was said.
+
+    Parameters
+    ----------
+    trigger : str
+        The rule's id.
+    baseline_days : int
+        Days of running history the rule needs. [d]
+    """
+
+    def __init__(self, trigger: str, *, baseline_days: int) -> None:
+        self.trigger = trigger
+        self.baseline_days = int(baseline_days)
+        self.flags: list[Flag] = []
+        self.noticed = False
+
+    def add(
+        self,
+        *,
+        date: dt.date,
+        history_days: float,
+        seen: str,
+        severity: str,
+        metric: str,
+        value: float,
+        threshold: float,
+        message: str,
+        activity_ids: Sequence[str] = (),
+        beginner_severity: str | None = None,
+        beginner_message: str = "",
+    ) -> Flag:
+        """Record a finding; return the Flag or notice made of it.
+
+        Parameters
+        ----------
+        date : datetime.date
+            Date of the run, or the Monday of the week.
+        history_days : float
+            Days of history before ``date``. [d]
+        seen : str
+            What was seen, one clause without final stop (used by the notice).
+        severity, metric, value, threshold, message
+            The flag, once the baseline is there.
+        activity_ids : sequence of str
+        beginner_severity : str, optional
+            Severity of a flag raised while the baseline is missing (None: a notice).
+        beginner_message : str
+            Message of that flag (default: ``message``).
+        """
+        if history_days >= self.baseline_days:
+            flag = make_flag(
+                self.trigger,
+                date=date,
+                severity=severity,
+                metric=metric,
+                value=value,
+                threshold=threshold,
+                message=message,
+                activity_ids=activity_ids,
+            )
+        elif beginner_severity is not None:
+            flag = make_flag(
+                self.trigger,
+                date=date,
+                severity=beginner_severity,
+                metric=metric,
+                value=value,
+                threshold=threshold,
+                message=beginner_message or message,
+                activity_ids=activity_ids,
+            )
+        else:
+            flag = history_notice(
+                self.trigger,
+                date=date,
+                history_days=history_days,
+                baseline_days=self.baseline_days,
+                what=seen,
+                activity_ids=activity_ids,
+            )
+            self.noticed = True
+        self.flags.append(flag)
+        return flag
+
+    def append(self, flag: Flag) -> None:
+        """Record a ready-made flag (no baseline applies to it)."""
+        self.flags.append(flag)
+
+    def result(self, runs: pd.DataFrame | None = None) -> list[Flag]:
+        """The flags and notices, plus the short-log notice when it applies.
+
+        Parameters
+        ----------
+        runs : DataFrame, optional
+            A table with a ``local_date`` column (the runs the rule looked at); None or
+            empty adds no short-log notice.
+        """
+        out = list(self.flags)
+        if runs is not None:
+            out += short_history_notice(
+                self.trigger,
+                runs,
+                baseline_days=self.baseline_days,
+                emitted=self.noticed or bool(self.flags),
+            )
+        return out

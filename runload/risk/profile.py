@@ -1,7 +1,9 @@
-"""Every risk threshold in one place: :class:`RiskProfile`.
+"""Every risk threshold in one place: :class:`RiskProfile`, built from the rule registry.
 
-Defaults come from /work/shared/EVIDENCE.md (sources in docs/risk.md).  A profile
-is per athlete: load one from TOML, e.g.::
+Each rule declares its settings (a frozen dataclass with defaults, units and sources)
+in its own module and registers them with :func:`runload.risk.flag.register_rule`;
+the profile has one section per registered rule with settings, named after its
+trigger id.  A profile is per athlete: load one from TOML, e.g.::
 
     athlete = "Ann"
     disabled = ["ankle_weights"]
@@ -15,8 +17,9 @@ is per athlete: load one from TOML, e.g.::
     [worn_shoes.shoe_limits_km]
     "Pegasus 40" = 650.0
 
-Each table is named after a rule's trigger id and holds that rule's keyword-only
-thresholds.  Unknown tables or keys raise a ValueError naming the key.
+Unknown tables or keys raise a ValueError naming the key.  The settings classes
+(``DistanceJumpSettings``...) live in the rule modules and can still be imported
+from here by name.
 """
 
 from __future__ import annotations
@@ -24,237 +27,134 @@ from __future__ import annotations
 import dataclasses
 import math
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from os import PathLike
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
-__all__ = [
-    "AnkleWeightsSettings",
-    "DistanceJumpSettings",
-    "LongRunSpikeSettings",
-    "RiskProfile",
-    "TreadmillToRoadSettings",
-    "UphillOverloadSettings",
-    "WornShoesSettings",
-]
+from .flag import rules
+
+__all__ = ["RiskProfile", "settings_classes"]
 
 
-@dataclass(frozen=True)
-class DistanceJumpSettings:
-    """Thresholds of the ``distance_jump`` rule (weekly distance rising sharply).
-
-    Attributes
-    ----------
-    change_ratio : float
-        Flag when this week's distance ÷ last week's exceeds it (Nielsen 2014: > 30 %).
-    large_change_ratio : float
-        A rise above this counts as a second signal (raises the severity).
-    acwr_ratio : float
-        Uncoupled acute:chronic ratio at or above which the week counts as a third
-        signal (Gabbett 2016 "danger" zone; context only, Impellizzeri 2021).
-    min_week_km : float
-        Weeks shorter than this are never flagged. [km]
-    baseline_days : int
-        Days of running history needed before the week starts. [d]
-    """
-
-    change_ratio: float = 1.30
-    large_change_ratio: float = 1.60
-    acwr_ratio: float = 1.5
-    min_week_km: float = 10.0
-    baseline_days: int = 28
+def settings_classes() -> dict[str, type]:
+    """The settings dataclass of every registered rule that has one, by trigger id."""
+    return {t: r.settings for t, r in rules().items() if r.settings is not None}
 
 
-@dataclass(frozen=True)
-class LongRunSpikeSettings:
-    """Thresholds of the ``long_run_spike`` rule (Frandsen et al. 2025 bands).
-
-    Attributes
-    ----------
-    spike_ratio : float
-        Flag (low) when a run ÷ the longest run of the preceding 30 days exceeds it.
-    moderate_ratio : float
-        Above it: moderate (Frandsen's +30–100 % band).
-    high_ratio : float
-        Above it: high (Frandsen's > +100 % band).
-    min_distance_km : float
-        Runs shorter than this are never flagged (a practical floor). [km]
-    window_days : int
-        The run is compared with the longest run of this many preceding days. [d]
-    baseline_days : int
-        Days of running history needed before the run (Frandsen's 30-day window). [d]
-    """
-
-    spike_ratio: float = 1.10
-    moderate_ratio: float = 1.30
-    high_ratio: float = 2.00
-    min_distance_km: float = 3.0
-    window_days: int = 30
-    baseline_days: int = 30
+def __getattr__(name: str) -> type:
+    # Backward compatibility: ``from runload.risk.profile import DistanceJumpSettings``.
+    for cls in settings_classes().values():
+        if cls.__name__ == name:
+            return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@dataclass(frozen=True)
-class TreadmillToRoadSettings:
-    """Thresholds of the ``treadmill_to_road`` rule.
-
-    Attributes
-    ----------
-    window_weeks : int
-        Length of the period before an outdoor run that is looked at. [weeks]
-    treadmill_share : float
-        Minimal share of that period's running distance done on a treadmill (0–1).
-    distance_share : float
-        Flag (low) when the outdoor run is at least this fraction of the mean treadmill
-        run distance of the period.
-    longer_ratio : float
-        At or above this multiple of the mean treadmill run: moderate.
-    high_ratio : float
-        At or above this multiple: high.
-    adapted_ratio : float
-        Not flagged when an outdoor run of at least ``distance / adapted_ratio`` was done
-        within the period (the runner already runs that far outdoors).
-    baseline_days : int
-        Days of running history needed before the run. [d]
-    """
-
-    window_weeks: int = 4
-    treadmill_share: float = 0.60
-    distance_share: float = 0.80
-    longer_ratio: float = 1.00
-    high_ratio: float = 1.50
-    adapted_ratio: float = 1.30
-    baseline_days: int = 28
-
-
-@dataclass(frozen=True)
-class UphillOverloadSettings:
-    """Thresholds of the ``uphill_overload`` rule (self-relative, Gottschall & Kram 2005).
-
-    Attributes
-    ----------
-    ascent_ratio : float
-        Flag when the week's ascent exceeds this multiple of the mean of the previous
-        ``window_weeks`` weeks; the same multiple applies to ascent per km.
-    window_weeks : int
-        Number of previous weeks forming the runner's norm. [weeks]
-    min_week_ascent_m : float
-        Weeks with less ascent are never flagged. [m]
-    hilly_run_m_per_km : float
-        A run with at least this ascent per km counts as a hilly run. [m/km]
-    baseline_days : int
-        Days of running history needed before the week starts. [d]
-    """
-
-    ascent_ratio: float = 1.5
-    window_weeks: int = 4
-    min_week_ascent_m: float = 250.0
-    hilly_run_m_per_km: float = 20.0
-    baseline_days: int = 28
-
-
-@dataclass(frozen=True)
-class WornShoesSettings:
-    """Thresholds of the ``worn_shoes`` rule (Cook et al. 1985, practice).
-
-    Attributes
-    ----------
-    limit_km : float
-        Replacement mileage: crossing it gives a moderate flag. [km]
-    warn_fraction : float
-        Crossing ``warn_fraction × limit`` gives a low flag (480 of 800 km). [1]
-    rotation_weeks : int
-        Window in which shoes used in parallel are counted (context only). [weeks]
-    shoe_limits_km : mapping of str to float
-        Per-shoe replacement mileage, overriding ``limit_km``. [km]
-    """
-
-    limit_km: float = 800.0
-    warn_fraction: float = 0.6
-    rotation_weeks: int = 4
-    shoe_limits_km: Mapping[str, float] = field(default_factory=dict, hash=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "shoe_limits_km", MappingProxyType(dict(self.shoe_limits_km)))
-
-
-@dataclass(frozen=True)
-class AnkleWeightsSettings:
-    """Thresholds of the ``ankle_weights`` rule (no injury evidence: practice).
-
-    Attributes
-    ----------
-    start_days : int
-        Length of the start of a block of tagged runs. [d]
-    max_start_runs : int
-        More tagged runs than this within the first ``start_days``: moderate.
-    growth_ratio : float
-        Tagged distance or number of runs in a week above this multiple of the previous
-        week's: moderate.
-    high_growth_ratio : float
-        Above this multiple: high.
-    new_block_gap_days : int
-        A tagged run after this many days without one starts a new block. [d]
-    """
-
-    start_days: int = 14
-    max_start_runs: int = 2
-    growth_ratio: float = 2.0
-    high_growth_ratio: float = 4.0
-    new_block_gap_days: int = 28
-
-
-_SECTIONS: dict[str, type] = {
-    "distance_jump": DistanceJumpSettings,
-    "long_run_spike": LongRunSpikeSettings,
-    "treadmill_to_road": TreadmillToRoadSettings,
-    "uphill_overload": UphillOverloadSettings,
-    "worn_shoes": WornShoesSettings,
-    "ankle_weights": AnkleWeightsSettings,
-}
-
-
-@dataclass(frozen=True)
 class RiskProfile:
-    """All thresholds of the risk rules, for one athlete.
+    """All settings of the risk rules, for one athlete (immutable).
+
+    Parameters
+    ----------
+    athlete : str
+        Free label.
+    disabled : iterable of str
+        Trigger ids of rules not to run.
+    **sections
+        One settings instance (or a mapping of its fields) per trigger id to change;
+        the other rules keep their defaults.
 
     Attributes
     ----------
     athlete : str
-        Free label.
     disabled : tuple of str
-        Trigger ids of rules not to run.
-    distance_jump, long_run_spike, treadmill_to_road, uphill_overload, worn_shoes, \
-ankle_weights
-        The settings of each rule (see the ``*Settings`` classes).
+    <trigger id>
+        The settings of each registered rule, e.g. ``profile.distance_jump.change_ratio``.
     """
 
-    athlete: str = ""
-    disabled: tuple[str, ...] = ()
-    distance_jump: DistanceJumpSettings = field(default_factory=DistanceJumpSettings)
-    long_run_spike: LongRunSpikeSettings = field(default_factory=LongRunSpikeSettings)
-    treadmill_to_road: TreadmillToRoadSettings = field(default_factory=TreadmillToRoadSettings)
-    uphill_overload: UphillOverloadSettings = field(default_factory=UphillOverloadSettings)
-    worn_shoes: WornShoesSettings = field(default_factory=WornShoesSettings)
-    ankle_weights: AnkleWeightsSettings = field(default_factory=AnkleWeightsSettings)
+    __slots__ = ("_sections", "athlete", "disabled")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "disabled", tuple(self.disabled))
+    athlete: str
+    disabled: tuple[str, ...]
+    _sections: dict[str, Any]
+
+    def __init__(self, athlete: str = "", disabled: Iterable[str] = (), **sections: Any) -> None:
+        classes = settings_classes()
+        unknown = [k for k in sections if k not in classes]
+        if unknown:
+            raise TypeError(
+                f"RiskProfile got an unknown section {unknown[0]!r} (known: {', '.join(classes)})"
+            )
+        built: dict[str, Any] = {}
+        for trigger, cls in classes.items():
+            value = sections.get(trigger)
+            if value is None:
+                value = cls()
+            elif isinstance(value, Mapping):
+                value = _section_from_dict(cls, trigger, value, "RiskProfile")
+            elif not isinstance(value, cls):
+                raise TypeError(
+                    f"RiskProfile({trigger}=...) must be a {cls.__name__}, "
+                    f"not {type(value).__name__}"
+                )
+            built[trigger] = value
+        object.__setattr__(self, "athlete", str(athlete))
+        object.__setattr__(self, "disabled", tuple(disabled))
+        object.__setattr__(self, "_sections", built)
+
+    def __getattr__(self, name: str) -> Any:
+        sections = object.__getattribute__(self, "_sections")
+        if name in sections:
+            return sections[name]
+        raise AttributeError(f"RiskProfile has no section {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RiskProfile):
+            return NotImplemented
+        return (self.athlete, self.disabled, self._sections) == (
+            other.athlete,
+            other.disabled,
+            other._sections,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.athlete, self.disabled, tuple(self._sections.items())))
+
+    def __repr__(self) -> str:
+        parts = [f"athlete={self.athlete!r}", f"disabled={self.disabled!r}"]
+        parts += [f"{k}={v!r}" for k, v in self._sections.items()]
+        return f"RiskProfile({', '.join(parts)})"
+
+    @property
+    def sections(self) -> Mapping[str, Any]:
+        """The settings instance of each rule, by trigger id (registry order)."""
+        return dict(self._sections)
+
+    def replace(self, **changes: Any) -> RiskProfile:
+        """A copy with ``athlete``, ``disabled`` or whole sections replaced."""
+        kwargs: dict[str, Any] = {"athlete": self.athlete, "disabled": self.disabled}
+        kwargs.update(self._sections)
+        kwargs.update(changes)
+        return RiskProfile(**kwargs)
 
     # -- access --------------------------------------------------------------------------
 
     def options(self, trigger: str) -> dict[str, Any]:
-        """Keyword arguments of rule ``trigger`` ({} for a rule without a section here)."""
-        section = getattr(self, trigger, None) if trigger in _SECTIONS else None
+        """Keyword arguments of rule ``trigger`` ({} for a rule without settings)."""
+        section = self._sections.get(trigger)
         if section is None:
             return {}
         return {f.name: getattr(section, f.name) for f in dataclasses.fields(section)}
 
     def shoe_limit_km(self, shoe: str) -> float:
         """The replacement mileage of ``shoe``. [km]"""
-        return float(self.worn_shoes.shoe_limits_km.get(shoe, self.worn_shoes.limit_km))
+        worn = self._sections["worn_shoes"]
+        return float(worn.shoe_limits_km.get(shoe, worn.limit_km))
 
     # -- construction --------------------------------------------------------------------
 
@@ -276,6 +176,8 @@ ankle_weights
         """
         if not isinstance(data, Mapping):
             raise ValueError(f"{source}: a profile must be a mapping, not {type(data).__name__}")
+        classes = settings_classes()
+        known_rules = list(rules())
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             if key == "athlete":
@@ -285,19 +187,19 @@ ankle_weights
             elif key == "disabled":
                 if isinstance(value, str) or not all(isinstance(v, str) for v in value):
                     raise ValueError(f"{source}: 'disabled' must be a list of trigger ids")
-                unknown = [v for v in value if v not in _SECTIONS]
+                unknown = [v for v in value if v not in known_rules]
                 if unknown:
                     raise ValueError(
                         f"{source}: unknown trigger {unknown[0]!r} in 'disabled' "
-                        f"(known: {', '.join(_SECTIONS)})"
+                        f"(known: {', '.join(known_rules)})"
                     )
                 kwargs["disabled"] = tuple(value)
-            elif key in _SECTIONS:
-                kwargs[key] = _section_from_dict(_SECTIONS[key], key, value, source)
+            elif key in classes:
+                kwargs[key] = _section_from_dict(classes[key], key, value, source)
             else:
                 raise ValueError(
                     f"{source}: unknown key {key!r} (known: athlete, disabled, "
-                    f"{', '.join(_SECTIONS)})"
+                    f"{', '.join(classes)})"
                 )
         return cls(**kwargs)
 
@@ -320,7 +222,7 @@ ankle_weights
     def to_dict(self) -> dict[str, Any]:
         """Nested plain dict, the inverse of :meth:`from_dict`."""
         out: dict[str, Any] = {"athlete": self.athlete, "disabled": list(self.disabled)}
-        for name in _SECTIONS:
+        for name in self._sections:
             section = self.options(name)
             out[name] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in section.items()}
         return out

@@ -1,4 +1,4 @@
-"""``treadmill_to_road``: an outdoor run after weeks mostly on the treadmill, not shorter.
+"""``treadmill_to_road``: moving outdoors after weeks on the treadmill, abruptly or at full volume.
 
 The article's trigger 2, "switching abruptly from the treadmill to the street", with
 its advice to begin outdoors with shorter distances than on the treadmill.  The basis
@@ -7,29 +7,80 @@ running in three subjects (Milgrom et al. 2003), and the review of Van Hooren et
 (2020) found treadmill and overground running largely, not fully, alike; the advice on
 the transition itself is expert opinion.
 
-An outdoor run (any surface but ``treadmill``) is flagged when, in the
-``window_weeks`` before it, at least ``treadmill_share`` of the running distance was on
-a treadmill and the run is at least ``distance_share`` (80 %) of the mean treadmill run
-of that period.  It is not flagged when the runner already did an outdoor run of at
-least ``distance / adapted_ratio`` within that period (a routine mixing treadmill and
-road is not a switch).  Severity by the run's length relative to the mean treadmill
-run: below ``longer_ratio`` (1.0) → low; from 1.0 → moderate; from ``high_ratio``
-(1.5) → high.
+The rule looks at calendar weeks.  A week is judged when the ``window_weeks`` (4) weeks
+before it were a *treadmill period*: at least ``treadmill_share`` (60 %) of their
+running distance on a treadmill.  In such a week it measures
+
+* **abruptness**: how much the outdoor share of the week's distance rose within a week
+  or two: the week's outdoor share minus the lower of the two previous weeks' (weeks
+  without running are skipped);
+* **volume moved outdoors**: the week's outdoor kilometres ÷ the mean weekly distance
+  of the treadmill period;
+* **the longest outdoor run** ÷ the mean treadmill run of the period.
+
+The week is flagged when the share rose by at least ``min_share_rise`` (30 points) and
+at least ``min_volume_share`` (50 %) of the usual weekly volume ran outdoors.  Each of
+these adds one point: a rise of at least ``abrupt_share_rise`` (70 points, e.g. 0 → 100 %
+within two weeks, or a switch in mid-week); at least ``full_volume_share`` (80 %) of
+the usual volume outdoors; a run of at least ``long_run_ratio`` (1.5) × the mean
+treadmill run.  0–1 points → low, 2 → moderate, 3 → high.  The article's case (weeks on
+the treadmill, then everything on the road at the same volume) scores 2: moderate; a
+transition spread over four weeks never rises more than 50 points in two weeks: low.
+Within one transition a week is reported only when it is more severe than the weeks
+already reported, so a gradual move gives one item, not four.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..load import surface_transitions
-from .flag import Flag, history_notice, make_flag, register_rule, run_table
-from .flag import short_history_notice as _short
-from .profile import TreadmillToRoadSettings
+from .flag import Findings, Flag, plural, register_rule, run_table, setting
 
-__all__ = ["treadmill_to_road"]
+__all__ = ["TreadmillToRoadSettings", "treadmill_to_road"]
+
+_EXPERT = "expert opinion (transition advice); Milgrom 2003 mechanistic"
+
+
+@dataclass(frozen=True)
+class TreadmillToRoadSettings:
+    """Settings of the ``treadmill_to_road`` rule.
+
+    Attributes
+    ----------
+    window_weeks : int
+        Length of the period before the week that must be mostly treadmill. [weeks]
+    treadmill_share : float
+        Minimal treadmill share of that period's running distance. [1]
+    min_share_rise : float
+        Minimal rise of the outdoor share within two weeks for a flag. [1]
+    abrupt_share_rise : float
+        A rise at least this large counts as abrupt (one point). [1]
+    min_volume_share : float
+        Minimal outdoor km ÷ the period's mean weekly km for a flag. [1]
+    full_volume_share : float
+        At least this much of the usual volume outdoors counts as full volume (one
+        point). [1]
+    long_run_ratio : float
+        An outdoor run of at least this multiple of the mean treadmill run adds a point. [1]
+    baseline_days : int
+        Days of running history needed before the week. [d]
+    """
+
+    window_weeks: int = setting(4, unit="weeks", source="the article: weeks on the treadmill")
+    treadmill_share: float = setting(0.60, unit="1", source="convention: mostly treadmill")
+    min_share_rise: float = setting(0.30, unit="1", source=_EXPERT)
+    abrupt_share_rise: float = setting(0.70, unit="1", source=_EXPERT)
+    min_volume_share: float = setting(0.50, unit="1", source=_EXPERT)
+    full_volume_share: float = setting(0.80, unit="1", source="the article: same volume")
+    long_run_ratio: float = setting(
+        1.50, unit="1", source="the article: start shorter than on the treadmill"
+    )
+    baseline_days: int = setting(28, unit="d", source="the 4-week window")
+
 
 _D = TreadmillToRoadSettings()
 
@@ -39,123 +90,167 @@ REFERENCE = (
 )
 ADVICE = (
     "After a period on the treadmill, make your first outdoor runs shorter than your usual "
-    "treadmill runs and lengthen them over a few weeks."
+    "treadmill runs and move your running outdoors over a few weeks rather than at once."
 )
 
+_SEVERITY = ("low", "low", "moderate", "high")
+_RANK = {"": 0, "low": 1, "moderate": 2, "high": 3}
 
-@register_rule("treadmill_to_road", evidence="mechanistic", reference=REFERENCE, advice=ADVICE)
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f} %"
+
+
+@register_rule(
+    "treadmill_to_road",
+    evidence="mechanistic",
+    reference=REFERENCE,
+    advice=ADVICE,
+    settings=TreadmillToRoadSettings,
+)
 def treadmill_to_road(
     activities: pd.DataFrame,
     *,
     window_weeks: int = _D.window_weeks,
     treadmill_share: float = _D.treadmill_share,
-    distance_share: float = _D.distance_share,
-    longer_ratio: float = _D.longer_ratio,
-    high_ratio: float = _D.high_ratio,
-    adapted_ratio: float = _D.adapted_ratio,
+    min_share_rise: float = _D.min_share_rise,
+    abrupt_share_rise: float = _D.abrupt_share_rise,
+    min_volume_share: float = _D.min_volume_share,
+    full_volume_share: float = _D.full_volume_share,
+    long_run_ratio: float = _D.long_run_ratio,
     baseline_days: int = _D.baseline_days,
 ) -> list[Flag]:
-    """Flag outdoor runs that follow a mostly-treadmill period without starting shorter.
+    """Flag weeks that move running outdoors abruptly or at full volume after a treadmill period.
 
     Parameters
     ----------
     activities : DataFrame
         The activities table (``surface`` tells treadmill from outdoor).
     window_weeks : int
-        The period before the run. [weeks]
+        The treadmill period before the week. [weeks]
     treadmill_share : float
-        Minimal treadmill share of the period's running distance. [1]
-    distance_share : float
-        Minimal run distance ÷ mean treadmill run distance for a flag. [1]
-    longer_ratio, high_ratio : float
-        From these ratios on: moderate, high. [1]
-    adapted_ratio : float
-        No flag when an outdoor run of at least ``distance / adapted_ratio`` lies in the
-        period. [1]
+        Minimal treadmill share of that period's distance. [1]
+    min_share_rise, abrupt_share_rise : float
+        Rise of the outdoor share within two weeks: needed for a flag, counted as
+        abrupt. [1]
+    min_volume_share, full_volume_share : float
+        Outdoor km ÷ the period's mean weekly km: needed for a flag, counted as full
+        volume. [1]
+    long_run_ratio : float
+        Longest outdoor run ÷ mean treadmill run counted as long. [1]
     baseline_days : int
-        Days of running history needed before the run; before that a would-be flag
+        Days of running history needed before the week; before that a would-be flag
         becomes an ``info`` notice. [d]
 
     Returns
     -------
     list of Flag
-        Dated on the outdoor run; ``metric`` is ``distance_to_treadmill_mean_ratio``.
+        Dated on the week's Monday; ``metric`` is ``outdoor_share_rise_ratio`` (the rise
+        of the outdoor share as a fraction).
     """
-    trans = surface_transitions(activities, window_weeks=window_weeks)
-    out: list[Flag] = []
-    notice = False
-    dates = list(trans["local_date"])
-    distances = trans["distance_km"].to_numpy(dtype=float)
-    for pos, (activity_id, row) in enumerate(trans.iterrows()):
-        share = float(row["prior_treadmill_share_ratio"])
-        ratio = float(row["distance_to_treadmill_mean_ratio"])
-        if not (
-            np.isfinite(share)
-            and share >= treadmill_share
-            and np.isfinite(ratio)
-            and ratio >= distance_share
-        ):
+    runs = run_table(activities)
+    if runs.empty:
+        return []
+    if "surface" in activities.columns:
+        surface = activities["surface"].reindex(runs.index).astype("object")
+        treadmill = np.array(
+            [isinstance(s, str) and s.strip().lower() == "treadmill" for s in surface], dtype=bool
+        )
+    else:
+        treadmill = np.zeros(len(runs), dtype=bool)
+    if not treadmill.any():
+        return []
+    km = np.nan_to_num(runs["distance_km"].to_numpy(dtype=float), nan=0.0)
+    dates: list[dt.date] = list(runs["local_date"])
+    mondays = [d - dt.timedelta(days=d.weekday()) for d in dates]
+    first_monday = min(mondays)
+    n = (max(mondays) - first_monday).days // 7 + 1
+    week_of = np.array([(m - first_monday).days // 7 for m in mondays], dtype=np.int64)
+    tm_km = np.bincount(week_of[treadmill], weights=km[treadmill], minlength=n)
+    out_km = np.bincount(week_of[~treadmill], weights=km[~treadmill], minlength=n)
+    tm_runs = np.bincount(week_of[treadmill], minlength=n)
+    out_runs = np.bincount(week_of[~treadmill], minlength=n)
+    total = tm_km + out_km
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_out = np.where(total > 0, out_km / np.where(total > 0, total, 1.0), np.nan)
+    ids = [str(i) for i in runs.index]
+    first_run = min(dates)
+    found = Findings("treadmill_to_road", baseline_days=baseline_days)
+    reported = ""  # the highest severity reported in the current transition
+    for k in range(n):
+        lo = max(k - window_weeks, 0)
+        period_total = float(total[lo:k].sum())
+        period_tm = float(tm_km[lo:k].sum())
+        in_period = period_total > 0 and period_tm / period_total >= treadmill_share
+        if not in_period:
+            reported = ""
             continue
-        date: dt.date = row["local_date"]
-        km = float(row["distance_km"])
-        window_start = date - dt.timedelta(days=7 * window_weeks)
-        earlier = [
-            float(distances[k])
-            for k in range(pos)
-            if dates[k] >= window_start and np.isfinite(distances[k])
-        ]
-        if earlier and max(earlier) * adapted_ratio >= km:
+        if out_km[k] <= 0:
             continue
-        mean_km = float(row["prior_treadmill_mean_km"])
+        before = [share_out[j] for j in (k - 1, k - 2) if j >= 0 and np.isfinite(share_out[j])]
+        base = min(before) if before else 1.0 - period_tm / period_total
+        rise = float(share_out[k] - base)
+        weeks_in_period = k - lo
+        usual_week = period_total / weeks_in_period
+        volume = float(out_km[k] / usual_week) if usual_week > 0 else float("inf")
+        n_tm_period = int(tm_runs[lo:k].sum())
+        mean_tm_run = period_tm / n_tm_period if n_tm_period else float("nan")
+        outdoor_rows = [i for i in range(len(ids)) if week_of[i] == k and not treadmill[i]]
+        longest = float(max(km[i] for i in outdoor_rows))
+        long_ratio = longest / mean_tm_run if mean_tm_run > 0 else float("nan")
+        if round(rise, 2) < min_share_rise or round(volume, 2) < min_volume_share:
+            continue
+        abrupt = round(rise, 2) >= abrupt_share_rise
+        full = round(volume, 2) >= full_volume_share
+        long_run = bool(np.isfinite(long_ratio) and round(long_ratio, 2) >= long_run_ratio)
+        severity = _SEVERITY[int(abrupt) + int(full) + int(long_run)]
+        if _RANK[severity] <= _RANK[reported]:
+            continue
+        week_start = first_monday + dt.timedelta(days=7 * k)
+        n_out = int(out_runs[k])
+        n_week = n_out + int(tm_runs[k])
+        n_period = int(tm_runs[lo:k].sum() + out_runs[lo:k].sum())
+        period_text = (
+            f"in the {plural(weeks_in_period, 'week')} before, {n_tm_period} of your "
+            f"{plural(n_period, 'run')} ({_pct(period_tm / period_total)} of "
+            f"{period_total:.1f} km) {'was' if n_tm_period == 1 else 'were'} on the treadmill"
+        )
         seen = (
-            f"your {km:.1f} km outdoor run on {date.isoformat()} came after {window_weeks} weeks "
-            f"with {share * 100:.0f} % of your running distance on the treadmill, and it was "
-            f"{ratio * 100:.0f} % of your mean treadmill run ({mean_km:.1f} km, "
-            f"{int(row['prior_treadmill_runs'])} treadmill runs)"
+            f"in the week of {week_start.isoformat()}, {n_out} of your {plural(n_week, 'run')} "
+            f"({_pct(float(share_out[k]))} of {total[k]:.1f} km) "
+            f"{'was' if n_out == 1 else 'were'} outdoors, up from {_pct(base)} within two "
+            f"weeks; {period_text}"
         )
-        history = int(row["history_days"])
-        if history < baseline_days:
-            out.append(
-                history_notice(
-                    "treadmill_to_road",
-                    date=date,
-                    history_days=history,
-                    baseline_days=baseline_days,
-                    what=seen,
-                    activity_ids=(str(activity_id),),
-                )
+        points = []
+        if abrupt:
+            points.append("the switch was abrupt")
+        if full:
+            points.append(
+                f"{out_km[k]:.1f} km ran outdoors, {_pct(volume)} of your usual "
+                f"{usual_week:.1f} km a week"
             )
-            notice = True
-            continue
-        if ratio >= high_ratio:
-            severity = "high"
-        elif ratio >= longer_ratio:
-            severity = "moderate"
-        else:
-            severity = "low"
-        outdoor = (
-            f"your longest outdoor run in that period was {max(earlier):.1f} km"
-            if earlier
-            else "you ran no other outdoor run in that period"
-        )
+        if long_run:
+            points.append(
+                f"your longest outdoor run ({longest:.1f} km) was {long_ratio:.1f} times your "
+                f"mean treadmill run ({mean_tm_run:.1f} km)"
+            )
+        detail = ("; " + "; ".join(points)) if points else ""
         message = (
-            f"{seen[0].upper()}{seen[1:]}; {outdoor}. Running outdoors loads the shin bone "
-            "more than treadmill running (small biomechanical studies); the usual advice is to "
-            "start outdoors with shorter runs than on the treadmill."
+            f"{seen[0].upper()}{seen[1:]}{detail}. Running outdoors loads the shin bone more "
+            "than treadmill running (a biomechanical study of three runners, Milgrom 2003); "
+            "the usual advice, expert opinion, is to move outdoors over a few weeks and start "
+            "with shorter runs than on the treadmill."
         )
-        out.append(
-            make_flag(
-                "treadmill_to_road",
-                date=date,
-                severity=severity,
-                metric="distance_to_treadmill_mean_ratio",
-                value=ratio,
-                threshold=distance_share,
-                message=message,
-                activity_ids=(str(activity_id),),
-            )
+        found.add(
+            date=week_start,
+            history_days=(week_start - first_run).days,
+            seen=seen,
+            severity=severity,
+            metric="outdoor_share_rise_ratio",
+            value=rise,
+            threshold=min_share_rise,
+            message=message,
+            activity_ids=tuple(ids[i] for i in outdoor_rows),
         )
-    if not trans.empty and bool((trans["prior_treadmill_km"] > 0).any()):
-        runs = run_table(activities)
-        out += _short("treadmill_to_road", runs, baseline_days=baseline_days, emitted=notice)
-    return out
+        reported = severity
+    return found.result(runs)

@@ -18,16 +18,50 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..load import shoe_mileage, shoe_rotation
-from .flag import Flag, make_flag, register_rule, run_table
-from .profile import WornShoesSettings
+from .flag import Flag, make_flag, register_rule, run_table, setting
 
-__all__ = ["gear_map_records", "worn_shoes"]
+__all__ = ["WornShoesSettings", "gear_map_records", "worn_shoes"]
+
+_COOK = "Cook et al. 1985: 480–800 km replacement convention (machine tests)"
+
+
+@dataclass(frozen=True)
+class WornShoesSettings:
+    """Settings of the ``worn_shoes`` rule (Cook et al. 1985, practice).
+
+    Attributes
+    ----------
+    limit_km : float
+        Replacement mileage: crossing it gives a moderate flag. [km]
+    warn_fraction : float
+        Crossing ``warn_fraction × limit`` gives a low flag (480 of 800 km). [1]
+    rotation_weeks : int
+        Window in which shoes used in parallel are counted (context only). [weeks]
+    shoe_limits_km : mapping of str to float
+        Per-shoe replacement mileage, overriding ``limit_km`` and a gear file's
+        ``limit_km``. [km]
+    """
+
+    limit_km: float = setting(800.0, unit="km", source=_COOK)
+    warn_fraction: float = setting(0.6, unit="1", source=f"{_COOK}: 480 of 800 km")
+    rotation_weeks: int = setting(
+        4, unit="weeks", source="Malisoux et al. 2015 (rotation; context only)"
+    )
+    shoe_limits_km: Mapping[str, float] = setting(
+        unit="km", source="the runner's own choice", default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shoe_limits_km", MappingProxyType(dict(self.shoe_limits_km)))
+
 
 _D = WornShoesSettings()
 
@@ -52,7 +86,8 @@ def gear_map_records(gear_map: GearMapLike) -> pd.DataFrame | list[dict[str, Any
     ----------
     gear_map : DataFrame, sequence of mappings, or mapping
         Either what :func:`runload.load.shoe_mileage` accepts (rows with ``gear``,
-        ``start_date``, ``end_date``, optional ``initial_km``), or a mapping
+        ``start_date``, ``end_date``, optional ``initial_km`` and ``limit_km``, as
+        :func:`runload.risk.inputs.read_gear` returns them), or a mapping
         ``{shoe: (start_date, end_date)}`` / ``{shoe: {"start_date": ..., "end_date": ...,
         "initial_km": ...}}`` with ``None`` for an open end.
 
@@ -66,7 +101,7 @@ def gear_map_records(gear_map: GearMapLike) -> pd.DataFrame | list[dict[str, Any
         rows: list[dict[str, Any]] = []
         for shoe, spec in gear_map.items():
             if isinstance(spec, Mapping):
-                unknown = set(spec) - {"start_date", "end_date", "initial_km"}
+                unknown = set(spec) - {"start_date", "end_date", "initial_km", "limit_km"}
                 if unknown:
                     raise ValueError(f"gear_map[{shoe!r}]: unknown key(s) {sorted(unknown)}")
                 rows.append({"gear": str(shoe), **spec})
@@ -80,7 +115,26 @@ def gear_map_records(gear_map: GearMapLike) -> pd.DataFrame | list[dict[str, Any
     return [dict(row) for row in gear_map]
 
 
-@register_rule("worn_shoes", evidence="practice", reference=REFERENCE, advice=ADVICE)
+def _gear_limits(records: pd.DataFrame | list[dict[str, Any]] | None) -> dict[str, float]:
+    """Per-shoe ``limit_km`` of gear map rows that give one."""
+    if records is None:
+        return {}
+    rows = records.to_dict("records") if isinstance(records, pd.DataFrame) else records
+    out: dict[str, float] = {}
+    for row in rows:
+        value = row.get("limit_km")
+        if value is not None and not (isinstance(value, float) and np.isnan(value)):
+            out[str(row.get("gear"))] = float(value)
+    return out
+
+
+@register_rule(
+    "worn_shoes",
+    evidence="practice",
+    reference=REFERENCE,
+    advice=ADVICE,
+    settings=WornShoesSettings,
+)
 def worn_shoes(
     activities: pd.DataFrame,
     *,
@@ -104,9 +158,10 @@ def worn_shoes(
     rotation_weeks : int
         Window in which shoes used in parallel are counted for the message. [weeks]
     shoe_limits_km : mapping of str to float, optional
-        Per-shoe limits overriding ``limit_km``. [km]
+        Per-shoe limits overriding ``limit_km`` and the ``limit_km`` of a gear map row. [km]
     gear_map : optional
-        See :func:`gear_map_records`.
+        See :func:`gear_map_records`; a row's ``limit_km`` is that shoe's limit unless
+        ``shoe_limits_km`` names the shoe.
 
     Returns
     -------
@@ -136,9 +191,10 @@ def worn_shoes(
         ]
     rotation = shoe_rotation(activities, window_days=7 * rotation_weeks, gear_map=records)
     limits = dict(shoe_limits_km or {})
+    gear_limits = _gear_limits(records)
     out: list[Flag] = []
     for shoe, rows in mileage.groupby("gear", sort=False):
-        limit = float(limits.get(str(shoe), limit_km))
+        limit = float(limits.get(str(shoe), gear_limits.get(str(shoe), limit_km)))
         warn = warn_fraction * limit
         cumulative = rows["cumulative_km"].to_numpy(dtype=float)
         # A shoe whose first run already starts past a mark (initial_km) is flagged there.

@@ -1,0 +1,308 @@
+"""What the rules compare a run or a week with: breaks, the pre-break reference, the recent normal.
+
+A support module (no rule of its own) shared by ``return_after_break``,
+``long_run_spike`` and ``distance_jump``, so that the three agree on what a break is.
+
+Definitions (docs/risk.md explains the choices):
+
+* **trivial run**: shorter than ``trivial_share`` (20 %) of the typical run before it,
+  or shorter than ``trivial_km`` (3 km) when that is less than half of the typical
+  run.  A 2 km jog in a break of a runner whose typical run is 10 km is trivial; the
+  2.5 km runs of a runner who always runs 2.5 km are not.
+* **break**: ``break_days`` (14) or more between two consecutive non-trivial runs.
+  Trivial runs in between neither end the break nor count in any reference.
+* **pre-break reference**: the runs of the ``reference_days`` (28) days up to and
+  including the last non-trivial run before the break: mean weekly distance, longest
+  run and typical (median) run.  It is *complete* with at least
+  ``min_reference_runs`` (3) runs and at least 14 observed days (days since the first
+  run of the log); an incomplete reference is never used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "BreakDefinition",
+    "Breaks",
+    "Reference",
+    "Return",
+    "break_definition",
+    "find_breaks",
+    "recent_normal",
+]
+
+#: Fewest observed days for a complete pre-break reference. [d]
+MIN_REFERENCE_SPAN_DAYS = 14
+
+
+@dataclass(frozen=True)
+class BreakDefinition:
+    """What counts as a break and as a trivial run (the settings of ``return_after_break``).
+
+    Attributes
+    ----------
+    break_days : int
+        Days between two non-trivial runs that make a break. [d]
+    reference_days : int
+        Length of the pre-break reference window. [d]
+    min_reference_runs : int
+        Fewest runs in that window for a complete reference.
+    trivial_km : float
+        Absolute floor of a non-trivial run (see the module notes). [km]
+    trivial_share : float
+        Relative floor: share of the typical pre-break run. [1]
+    """
+
+    break_days: int = 14
+    reference_days: int = 28
+    min_reference_runs: int = 3
+    trivial_km: float = 3.0
+    trivial_share: float = 0.2
+
+    def trivial_below_km(self, typical_km: float) -> float:
+        """The distance under which a run is trivial, given the typical run. [km]"""
+        if not np.isfinite(typical_km) or typical_km <= 0:
+            return 0.0
+        floor = self.trivial_km if self.trivial_km <= 0.5 * typical_km else 0.0
+        return max(self.trivial_share * typical_km, floor)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The runner's load over the window up to the last non-trivial run before a break.
+
+    Attributes
+    ----------
+    first, last : datetime.date
+        The window's first and last day (``last`` is the last non-trivial run).
+    runs : int
+        Runs in the window.
+    observed_days : int
+        Days of the window after the log's first run. [d]
+    weekly_km : float
+        Total distance ÷ observed weeks. [km]
+    longest_km, typical_km : float
+        Longest and median run. [km]
+    complete : bool
+        Enough runs and days to be used (see the module notes).
+    """
+
+    first: dt.date
+    last: dt.date
+    runs: int
+    observed_days: int
+    weekly_km: float
+    longest_km: float
+    typical_km: float
+    complete: bool
+
+
+@dataclass(frozen=True)
+class Return:
+    """The first non-trivial run after a break, with what came before.
+
+    Attributes
+    ----------
+    position : int
+        Row of the run in the run table.
+    activity_id : str
+    date : datetime.date
+    last_before : datetime.date
+        Date of the last non-trivial run before the break.
+    gap_days : int
+        ``date − last_before``. [d]
+    reference : Reference
+        The pre-break reference.
+    trivial_ids : tuple of str
+        Trivial runs done during the break.
+    """
+
+    position: int
+    activity_id: str
+    date: dt.date
+    last_before: dt.date
+    gap_days: int
+    reference: Reference
+    trivial_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Breaks:
+    """Result of :func:`find_breaks`.
+
+    Attributes
+    ----------
+    substantial : ndarray of bool
+        Per run of the run table: not trivial.
+    last_substantial : ndarray of int
+        Per run: row of the last non-trivial run strictly before it (−1: none).
+    returns : list of Return
+        One per break, chronological.
+    references : dict of int to Reference
+        The reference ending at each non-trivial run that was looked at.
+    """
+
+    substantial: np.ndarray
+    last_substantial: np.ndarray
+    returns: list[Return]
+    references: dict[int, Reference]
+
+
+def _reference(
+    dates: list[dt.date], km: np.ndarray, j: int, definition: BreakDefinition
+) -> Reference:
+    last = dates[j]
+    first = last - dt.timedelta(days=definition.reference_days - 1)
+    lo = j
+    while lo > 0 and dates[lo - 1] >= first:
+        lo -= 1
+    hi = j
+    while hi + 1 < len(dates) and dates[hi + 1] == last:
+        hi += 1
+    window = km[lo : hi + 1]
+    observed = (last - max(first, dates[0])).days + 1
+    weeks = observed / 7.0
+    return Reference(
+        first=first,
+        last=last,
+        runs=int(window.size),
+        observed_days=int(observed),
+        weekly_km=float(window.sum() / weeks) if weeks > 0 else float("nan"),
+        longest_km=float(window.max()) if window.size else float("nan"),
+        typical_km=float(np.median(window)) if window.size else float("nan"),
+        complete=bool(
+            window.size >= definition.min_reference_runs and observed >= MIN_REFERENCE_SPAN_DAYS
+        ),
+    )
+
+
+def find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
+    """Find the breaks in a run table and the reference before each.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        Chronological runs with ``local_date`` and ``distance_km`` (as
+        :func:`runload.risk.flag.run_table` returns them).
+    definition : BreakDefinition
+
+    Returns
+    -------
+    Breaks
+    """
+    dates: list[dt.date] = list(runs["local_date"])
+    km = np.nan_to_num(runs["distance_km"].to_numpy(dtype=float), nan=0.0)
+    ids = [str(i) for i in runs.index]
+    n = len(dates)
+    substantial = np.zeros(n, dtype=bool)
+    last_sub = np.full(n, -1, dtype=np.int64)
+    references: dict[int, Reference] = {}
+    returns: list[Return] = []
+    current = -1
+    trivial_in_gap: list[str] = []
+    for i in range(n):
+        last_sub[i] = current
+        if current < 0:
+            substantial[i] = km[i] > 0
+            if substantial[i]:
+                current = i
+            continue
+        ref = references.get(current)
+        if ref is None:
+            ref = references[current] = _reference(dates, km, current, definition)
+        if km[i] < definition.trivial_below_km(ref.typical_km) or km[i] <= 0:
+            trivial_in_gap.append(ids[i])
+            continue
+        substantial[i] = True
+        gap = (dates[i] - dates[current]).days
+        if gap >= definition.break_days:
+            returns.append(
+                Return(
+                    position=i,
+                    activity_id=ids[i],
+                    date=dates[i],
+                    last_before=dates[current],
+                    gap_days=int(gap),
+                    reference=ref,
+                    trivial_ids=tuple(trivial_in_gap),
+                )
+            )
+        trivial_in_gap = []
+        current = i
+    return Breaks(substantial, last_sub, returns, references)
+
+
+def recent_normal(
+    weekly_km: np.ndarray,
+    k: int,
+    *,
+    weeks: int,
+    lookback_weeks: int,
+    min_weeks: int,
+    trivial_share: float,
+    usable: np.ndarray | None = None,
+) -> tuple[float, list[int]]:
+    """The runner's recent normal week before week ``k``: a median of recent non-zero weeks.
+
+    Parameters
+    ----------
+    weekly_km : ndarray
+        Distance of each week of a continuous calendar. [km]
+    k : int
+        The week judged.
+    weeks : int
+        How many recent weeks form the normal (the last ``weeks`` usable ones).
+    lookback_weeks : int
+        How far back to look for them. [weeks]
+    min_weeks : int
+        Fewest usable weeks for a normal (NaN otherwise).
+    trivial_share : float
+        Weeks below this share of the median of the non-zero weeks in the lookback are
+        left out (a week holding only a short jog in a break). [1]
+    usable : ndarray of bool, optional
+        Weeks allowed at all (default: every week).
+
+    Returns
+    -------
+    (float, list of int)
+        The median [km] (NaN without enough weeks) and the weeks it was taken from.
+    """
+    lo = max(k - lookback_weeks, 0)
+    candidates = [
+        j for j in range(lo, k) if weekly_km[j] > 0 and (usable is None or bool(usable[j]))
+    ]
+    if not candidates:
+        return float("nan"), []
+    overall = float(np.median(weekly_km[candidates]))
+    kept = [j for j in candidates if weekly_km[j] >= trivial_share * overall][-weeks:]
+    if len(kept) < min_weeks:
+        return float("nan"), kept
+    return float(np.median(weekly_km[kept])), kept
+
+
+def break_definition(profile: object | None = None) -> BreakDefinition:
+    """The break definition of a :class:`~runload.risk.RiskProfile` (defaults when None).
+
+    Reads the ``return_after_break`` section, so that every rule agrees with that rule
+    on what a break is; the defaults of :class:`BreakDefinition` when the profile has no
+    such section.
+    """
+    if profile is None:
+        from .profile import RiskProfile
+
+        profile = RiskProfile()
+    section = getattr(profile, "sections", {}).get("return_after_break")
+    if section is None:
+        return BreakDefinition()
+    return BreakDefinition(
+        break_days=int(section.break_days),
+        reference_days=int(section.reference_days),
+        min_reference_runs=int(section.min_reference_runs),
+        trivial_km=float(section.trivial_km),
+        trivial_share=float(section.trivial_share),
+    )
