@@ -18,7 +18,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .elevation import DEFAULT_ELEVATION_GAIN, ElevationGain, ascent_descent
+from .elevation import (
+    DEFAULT_ELEVATION_GAIN,
+    ElevationGain,
+    ElevationQuality,
+    ascent_descent,
+    elevation_quality,
+)
 from .exceptions import CorruptFileWarning, DataQualityWarning
 from .geo import path_distance_m
 from .localtime import local_date, resolve_offset
@@ -75,13 +81,6 @@ class RawActivity:
     damage: list[str] = field(default_factory=list)
     complete: bool = True
     gaps_are_pauses: bool = True
-
-
-@dataclass(frozen=True)
-class _PendingQuality:
-    source: str
-    noise_m: float
-    trusted: bool | None
 
 
 @dataclass(frozen=True, eq=False)
@@ -413,13 +412,21 @@ def finalize(
         distance_m = float(raw.totals.get("distance_m", np.nan))
 
     ele = samples.column("elevation_m")
+    quality: ElevationQuality | None = None
     if np.isfinite(ele).any():
+        # Where the stream comes from and how noisy it is (runload.elevation): GPS or
+        # phone altitude is summed with a band scaled to its noise, so that noise does
+        # not become climbing; barometric streams keep the configured method.
+        quality = elevation_quality(ele, t_s, has_gps=has_gps)
+        noisy = quality.source == "gps" and elevation.method == "hysteresis"
         ascent_m, descent_m = ascent_descent(
             ele,
             t_s,
-            method=elevation.method,
+            method="adaptive" if noisy else elevation.method,
             threshold_m=elevation.threshold_m,
             smooth_window_s=elevation.smooth_window_s,
+            noise_factor=elevation.noise_factor,
+            noise_m=quality.noise_m if noisy else None,
         )
     else:
         ascent_m = float(raw.totals.get("ascent_m", np.nan))
@@ -480,7 +487,6 @@ def finalize(
     surface = classify_surface(
         sport, raw.sub_sport, raw.name, has_gps, bool(np.isfinite(distance_m) and distance_m > 0)
     )
-    quality = _PendingQuality("none" if not np.isfinite(ele).any() else "gps", float("nan"), None)
     return Activity(
         samples=frame,
         activity_id=activity_id,
@@ -499,9 +505,9 @@ def finalize(
         moving_time_s=moving_s,
         ascent_m=ascent_m,
         descent_m=descent_m,
-        elevation_source=quality.source,
-        elevation_noise_m=quality.noise_m,
-        ascent_trusted=quality.trusted,
+        elevation_source=quality.source if quality is not None else "none",
+        elevation_noise_m=quality.noise_m if quality is not None else float("nan"),
+        ascent_trusted=quality.trusted if quality is not None else None,
         export_ascent_m=float("nan"),
         moving_speed_p50_m_s=guess.speed_p50_m_s,
         moving_speed_p90_m_s=guess.speed_p90_m_s,
