@@ -21,6 +21,7 @@ Definitions (docs/risk.md explains the choices):
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,7 +86,7 @@ class Reference:
     observed_days : int
         Days of the window after the log's first run. [d]
     weekly_km : float
-        Total distance ÷ observed weeks. [km]
+        Total distance ÷ observed weeks (observed days ÷ 7, rounded up). [km]
     longest_km, typical_km : float
         Longest and median run. [km]
     complete : bool
@@ -166,7 +167,7 @@ def _reference(
         hi += 1
     window = km[lo : hi + 1]
     observed = (last - max(first, dates[0])).days + 1
-    weeks = observed / 7.0
+    weeks = float(math.ceil(observed / 7.0))
     return Reference(
         first=first,
         last=last,

@@ -1,0 +1,125 @@
+"""uphill_overload and downhill_overload: the outdoor norm, trusted climbing, holidays (issue 8).
+
+Usual week below: Tue 10 km / 200 m, Thu 10 km / 200 m, Sun 20 km / 400 m: 40 km and
+800 m, 20 m/km, every run "hilly" (>= 20 m/km).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from risk_tables import D, day, table
+
+from runload.risk import evaluate
+from runload.risk.downhill_overload import downhill_overload
+from runload.risk.uphill_overload import uphill_overload
+
+MON = D(2024, 1, 1)
+
+
+def usual_week(w: int, *, scale: float = 1.0, **extra) -> list[dict]:
+    return [
+        {"date": day(MON, 7 * w + wd), "km": km, "ascent": up * scale, "surface": "trail", **extra}
+        for wd, km, up in ((1, 10.0, 200.0), (3, 10.0, 200.0), (6, 20.0, 400.0))
+    ]
+
+
+def treadmill_week(w: int) -> list[dict]:
+    return [
+        {"date": day(MON, 7 * w + wd), "km": km, "surface": "treadmill"}
+        for wd, km in ((1, 10.0), (3, 10.0), (6, 20.0))
+    ]
+
+
+def proper(flags):
+    return [f for f in flags if f.severity != "info"]
+
+
+def test_trail_runner_back_from_holiday_at_usual_climbing_is_quiet():
+    # weeks 0-5 usual, weeks 6-7 holiday (no runs), week 8 usual.  Norm = mean of the
+    # last 4 weeks with outdoor running (weeks 2-5) = 800 m: ratio 1.0.  (Counting the
+    # holiday weeks as 0 m gave a norm of 400 m, ratio 2.0: flagged.)
+    rows = [r for w in range(6) for r in usual_week(w)] + usual_week(8)
+    acts = table(rows)
+    assert proper(uphill_overload(acts)) == []
+    assert proper(downhill_overload(acts)) == []
+    assert not [f for f in evaluate(acts) if f.severity in ("moderate", "high")]
+
+
+def test_treadmill_weeks_do_not_count_as_flat_weeks():
+    # weeks 0-3 outdoor 800 m, weeks 4-5 treadmill only, week 6 outdoor 800 m: quiet
+    rows = [r for w in range(4) for r in usual_week(w)]
+    rows += treadmill_week(4) + treadmill_week(5) + usual_week(6)
+    assert proper(uphill_overload(table(rows))) == []
+
+
+def test_a_real_climbing_increase_is_still_flagged():
+    # week 5 at twice the climbing: 1600 m vs 800 m (+100 %), 40 m/km vs 20 m/km (+100 %),
+    # 3 hilly runs vs 3 a week -> one extra signal: moderate
+    rows = [r for w in range(5) for r in usual_week(w)] + usual_week(5, scale=2.0)
+    [flag] = uphill_overload(table(rows))
+    assert (flag.date, flag.severity, flag.value) == (day(MON, 35), "moderate", 2.0)
+    assert "1600 m" in flag.message and "800 m" in flag.message
+    assert "40 m/km" in flag.message and "20 m/km" in flag.message
+
+
+def test_untrusted_climbing_is_left_out_and_counted():
+    base = [r for w in range(5) for r in usual_week(w)]
+    noisy = {
+        "date": day(MON, 40),
+        "km": 10.0,
+        "ascent": 3000.0,
+        "trusted": False,
+        "elevation_source": "gps",
+        "id": "noisy",
+    }
+    # usual climbing plus one run with 3000 m of untrusted GPS climbing: quiet
+    assert proper(uphill_overload(table([*base, *usual_week(5), noisy]))) == []
+    # twice the climbing plus that run: flagged on the trusted 1600 m, and said so
+    [flag] = uphill_overload(table([*base, *usual_week(5, scale=2.0), noisy]))
+    assert flag.value == 2.0 and "noisy" not in flag.activity_ids
+    assert "1 run of these weeks was left out" in flag.message
+    assert "1 with gps elevation" in flag.message
+
+
+def test_missing_or_nan_trust_counts_as_trusted():
+    rows = [r for w in range(5) for r in usual_week(w)] + usual_week(5, scale=2.0)
+    acts = table(rows)
+    without = acts.drop(columns=["ascent_trusted"])
+    assert [f.severity for f in uphill_overload(without)] == ["moderate"]
+    nan = acts.copy()
+    nan["ascent_trusted"] = np.nan
+    assert [f.severity for f in uphill_overload(nan)] == ["moderate"]
+
+
+def test_treadmill_km_do_not_dilute_per_km():
+    # week 5: doubled climbing plus 20 km of treadmill: per outdoor km 1600 / 40 = 40 m/km
+    rows = [r for w in range(5) for r in usual_week(w)] + usual_week(5, scale=2.0)
+    rows.append({"date": day(MON, 40), "km": 20.0, "surface": "treadmill"})
+    [flag] = uphill_overload(table(rows))
+    assert "40 m/km" in flag.message
+    assert "1 treadmill run that week is not counted" in flag.message
+
+
+def test_downhill_race_after_flat_training():
+    # weeks 0-4: Tue 8 km, Thu 8 km (40 m down each), Sun 14 km (70 m): 150 m a week,
+    # 5 m/km.  Week 5: the same Tue/Thu and a 21 km race with 1260 m of descent (60 m/km)
+    # and 100 m of ascent.  Week 5: 1340 m down vs 150 m (x 8.93); 1340 / 37 = 36 m/km vs
+    # 5 m/km; one steep descent (< 2) -> moderate.  Uphill: 180 m < 250 m -> quiet.
+    rows = []
+    for w in range(6):
+        for wd, km, down in ((1, 8.0, 40.0), (3, 8.0, 40.0)):
+            rows.append({"date": day(MON, 7 * w + wd), "km": km, "ascent": down, "descent": down})
+        if w < 5:
+            rows.append({"date": day(MON, 7 * w + 6), "km": 14.0, "ascent": 70.0, "descent": 70.0})
+    rows.append(
+        {"date": day(MON, 41), "km": 21.0, "ascent": 100.0, "descent": 1260.0, "id": "race"}
+    )
+    acts = table(rows)
+    [flag] = downhill_overload(acts)
+    assert (flag.date, flag.severity) == (day(MON, 35), "moderate")
+    assert flag.value == pytest.approx(1340 / 150)
+    assert flag.metric == "descent_to_norm_ratio" and flag.evidence == "mechanistic"
+    assert "race" in flag.activity_ids
+    assert "54 %" in flag.message and "73 %" in flag.message and "not injury data" in flag.message
+    assert proper(uphill_overload(acts)) == []
