@@ -11,7 +11,8 @@ with what the history is built to show (``plan.expected``):
   either way);
 - besides those, at most ``max_other_serious`` moderate-or-high items may
   appear (0 for the quiet histories, 2 for the ordinary runner's year; not
-  judged where None).  An *item* is an episode when the analysis groups flags
+  judged where None).  A history with ``expected["judged"]`` False is shown,
+  not judged (SHOWN).  An *item* is an episode when the analysis groups flags
   into episodes (``flags["episode"]``), else one flag.
 
 Usage::
@@ -118,7 +119,10 @@ def validate(name: str, *, seed: int = 0, keep: Path | None = None) -> dict[str,
     )
     limit = expected.get("max_other_serious")
     missed = [item for item, hits in verdicts if not hits]
+    judged = bool(expected.get("judged", True))
     ok = not missed and (limit is None or len(other) <= limit)
+    verdict = ("PASS" if ok else "FAIL") if judged else "SHOWN"
+    in_matched = {idx for rows in serious_items["rows"] if set(rows) & matched_rows for idx in rows}
 
     print(f"\n=== {name}: {expected.get('description', '')}")
     print(
@@ -128,7 +132,9 @@ def validate(name: str, *, seed: int = 0, keep: Path | None = None) -> dict[str,
     )
     print("    expected:")
     if not items:
-        print("      (nothing: a quiet history)")
+        print(
+            "      (nothing: a quiet history)" if judged else "      (nothing: shown, not judged)"
+        )
     for item, hits in verdicts:
         found = "; ".join(
             f"{flags.at[i, 'trigger']} {flags.at[i, 'date']} {flags.at[i, 'severity']}"
@@ -146,18 +152,27 @@ def validate(name: str, *, seed: int = 0, keep: Path | None = None) -> dict[str,
     notices = int((flags["severity"] == "info").sum())
     print(f"    found ({len(proper)} flags, {notices} notices not shown):")
     for idx, f in proper.iterrows():
-        mark = "*" if idx in matched_rows else ("!" if f["severity"] in SERIOUS else " ")
+        if idx in matched_rows:
+            mark = "*"
+        elif idx in in_matched:
+            mark = "+"
+        else:
+            mark = "!" if f["severity"] in SERIOUS else " "
         episode = f"  [item {f['episode']}]" if "episode" in proper.columns else ""
         when = f"{f['date']} ({_week(f['date'])})"
         print(f"     {mark} {f['trigger']:<20} {when} {f['severity']:<8}{episode}")
-    print("      (* matches an expected case, ! moderate/high and not expected)")
     print(
-        f"    {'PASS' if ok else 'FAIL'}: {len(items) - len(missed)}/{len(items)} expected cases "
+        "      (* matches an expected case, + in the same item as a match, "
+        "! moderate/high and not expected)"
+    )
+    print(
+        f"    {verdict}: {len(items) - len(missed)}/{len(items)} expected cases "
         f"flagged; {len(other)} other moderate/high items ({limit_text})"
     )
     return {
         "scenario": name,
         "pass": ok,
+        "verdict": verdict,
         "expected": len(items),
         "flagged": len(items) - len(missed),
         "other_serious": len(other),
@@ -185,13 +200,17 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         limit = "-" if r["limit"] is None else str(r["limit"])
         print(
-            f"    {r['scenario']:<22} {'PASS' if r['pass'] else 'FAIL':<6} "
+            f"    {r['scenario']:<22} {r['verdict']:<6} "
             f"{r['flagged']:>4}/{r['expected']:<3} {r['other_serious']:>6} {limit:>6} "
             f"{r['seconds']:>6.1f}s"
         )
-    passed = sum(r["pass"] for r in results)
-    print(f"    {passed}/{len(results)} pass; {time.perf_counter() - t0:.0f} s in all")
-    return 0 if passed == len(results) else 1
+    judged = [r for r in results if r["verdict"] != "SHOWN"]
+    passed = sum(r["pass"] for r in judged)
+    print(
+        f"    {passed}/{len(judged)} pass ({len(results) - len(judged)} shown, not judged); "
+        f"{time.perf_counter() - t0:.0f} s in all"
+    )
+    return 0 if passed == len(judged) else 1
 
 
 if __name__ == "__main__":

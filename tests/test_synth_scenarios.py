@@ -477,7 +477,7 @@ def test_every_plan_states_what_it_expects(name: str) -> None:
     assert exp["write_as"] in ("files", "strava_export")
     items = exp["items"]
     assert all(isinstance(i, ExpectedItem) and i.triggers for i in items)
-    if not items:
+    if not items and exp["judged"]:
         assert exp["max_other_serious"] is not None  # a quiet history is judged on its quiet
     mondays = set(_mondays_of(plan))
     for item in items:  # every expected case falls in a week with runs
@@ -499,3 +499,15 @@ def test_write_scenario_writes_a_strava_export_for_rotated_shoes(tmp_path) -> No
     table = pd.read_csv(out / "activities.csv")
     gear_col = next(c for c in table.columns if "gear" in c.lower())
     assert list(table[gear_col]) == [r.gear for r in sorted(plan.runs, key=lambda r: r.start_local)]
+
+
+def test_walks_saved_as_runs_are_labelled_running_but_left_out_of_the_run_volume() -> None:
+    plan = scenario("walks_as_runs", sample_interval_s=30.0)
+    walks = [r for r in plan.runs if r.motion == "walk"]
+    assert len(walks) == 10 and all(r.sport == "running" for r in walks)
+    assert max(r.distance_m for r in walks) == 20_000.0
+    assert set(_weekly_km(plan)) == {30.0}
+    (long_walk,) = [i.track for i in generate_history(plan) if i.track.truth.distance_m == 20_000.0]
+    moving_speed = long_walk.truth.distance_m / long_walk.truth.moving_time_s
+    assert moving_speed == pytest.approx(1.4, rel=0.02)
+    assert long_walk.sport == "running" and long_walk.truth.motion == "walk"

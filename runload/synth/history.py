@@ -22,15 +22,27 @@ Noise model, per sample (``dt`` = sample interval):
 - GPS position: an AR(1) process on east and north with standard deviation
   ``gps_noise_m`` and a correlation time of 50 s (lag-1 correlation
   ``exp(-dt/50)``), the slow wander of a consumer receiver.
-- Elevation: a constant calibration offset (sd 3 m) plus an AR(1) with
-  standard deviation ``elevation_noise_m`` and a correlation time of 200 s
-  plus a fast AR(1) (0.3 m, 10 s): barometric drift and jitter.
+- Elevation, ``elevation_model="barometric"`` (a watch's altimeter): a
+  constant calibration offset (sd 3 m) plus an AR(1) with standard deviation
+  ``elevation_noise_m`` (2 m) and a correlation time of 200 s plus a fast
+  AR(1) (0.3 m, 10 s): barometric drift and jitter.
+- Elevation, ``elevation_model="phone"`` (GPS altitude from a phone app): an
+  offset (sd 15 m by default, or ``elevation_offset_m``, e.g. −30 to −200 m
+  as seen in real exports), an AR(1) of sd ``elevation_noise_m`` (8 m) and
+  60 s correlation time, jumps (4 an hour, sd twice the noise, fading over
+  5 minutes), rounded to whole metres.
 - Speed: the requested mean pace, slowed on climbs (``exp(-3·grade)``),
   with an AR(1) variation of 4 % (correlation time 120 s).
 - Heart rate: a target from speed and grade, followed with a 25 s lag, rising
   from 90 bpm at the start, dipping after each pause, with cardiac drift.
-- Cadence: from speed (running: 150 + 7.5 · speed [m/s] steps/min) plus
-  1.5 steps/min of AR(1) variation, as whole steps per minute.
+- Cadence: from speed and what was really done (``motion``: running
+  150 + 7.5 · speed [m/s] steps/min, walking 100 + 10 · speed, riding
+  85 rpm) plus 1.5 of AR(1) variation, in whole units.
+
+What the file *says* is separate from what was done: ``sport=None`` writes no
+sport (a GPX file without ``<type>``), ``sport="running", motion="walk"`` a
+walk saved as a run.  Labelled histories for the risk rules are in
+:mod:`runload.synth.scenarios`.
 
 The ``distance_m`` stream is the true distance (as a calibrated foot pod would
 report it); GPS-derived distance is longer by the noise, as on real devices.

@@ -19,12 +19,15 @@ Each function here builds a :class:`~runload.synth.history.HistoryPlan` whose
     each run's shoe, for runners who rotate shoes).
 ``description``
     One line for reports.
+``judged``
+    False for a history that only shows what the rules do (no target).
 
 The histories come in two groups.  :data:`RULE_SCENARIOS` are the patterns of
 issue 8 (breaks, beginners, cut-back weeks, hills both ways, treadmill
 transitions, ankle-weight notes, an ordinary year); :data:`INPUT_SCENARIOS`
 the inputs of issue 7 (GPX files without a sport next to rides, phone-GPS
-altitude on flat routes, a change of device, a New York Sunday-evening run).
+altitude on flat routes, a change of device, a New York Sunday-evening run,
+walks saved as runs).
 :func:`scenario` builds any of them by name; :func:`write_scenario` writes one.
 
 Dates are local.  Weekly distances are exact (see
@@ -38,8 +41,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 
 from .history import (
     HistoryPlan,
@@ -229,6 +234,7 @@ def _plan(
         "analyze": kwargs.pop("analyze", {}),
         "write_as": kwargs.pop("write_as", "files"),
         "description": description,
+        "judged": True,
     }
     expected.update(kwargs.pop("extra", {}))
     plan = HistoryPlan(
@@ -873,6 +879,41 @@ def device_switch(*, seed: int = 0, sample_interval_s: float = 2.0) -> HistoryPl
     )
 
 
+def walks_as_runs(*, seed: int = 0, sample_interval_s: float = 20.0) -> HistoryPlan:
+    """A runner whose Sunday walks are saved as runs (sport running, 1.4 m/s throughout).
+
+    30 km of runs a week (4 runs) for 10 weeks, plus a 6 km walk every
+    Sunday afternoon and, in week 7, a 20 km walk, all labelled running.
+    Not judged: it shows what the rules do with walks labelled as runs (a
+    20 km "run" after 10.5 km long runs, if the walk counts as one).
+    """
+    rng = np.random.default_rng([seed, 25])
+    mondays = _mondays(_START, 10)
+    runs: list[PlannedRun] = []
+    for k, monday in enumerate(mondays):
+        runs += week_runs(monday, 30_000.0, rng)
+        runs.append(
+            PlannedRun(
+                _on(monday, 6, 15),
+                20_000.0 if k == 6 else 6_000.0,
+                1000.0 / 1.4,
+                climb_m=40.0 if k == 6 else 12.0,
+                motion="walk",
+                name="Afternoon Run",
+                gear="Pegasus 40",
+            )
+        )
+    return _plan(
+        "walks_as_runs",
+        runs,
+        seed=seed,
+        sample_interval_s=sample_interval_s,
+        max_other_serious=None,
+        description="30 km/week of runs plus walks saved as runs (6 km, one of 20 km); not judged",
+        extra={"judged": False, "long_walk": mondays[6] + dt.timedelta(days=6)},
+    )
+
+
 def new_york_sunday(*, seed: int = 0, sample_interval_s: float = 20.0) -> HistoryPlan:
     """A New York runner whose long run is on Sunday at 20:30, as GPX (UTC times, no offset).
 
@@ -943,6 +984,7 @@ INPUT_SCENARIOS: Mapping[str, Callable[..., HistoryPlan]] = {
     "flat_barometric": flat_barometric,
     "device_switch": device_switch,
     "new_york_sunday": new_york_sunday,
+    "walks_as_runs": walks_as_runs,
 }
 #: Every name :func:`scenario` accepts.
 SCENARIO_NAMES: tuple[str, ...] = (*RULE_SCENARIOS, *INPUT_SCENARIOS)
@@ -1003,10 +1045,6 @@ def user_tags(plan: HistoryPlan, activities: Any) -> dict[str, list[str]]:
         ``activity_id``, column ``start_time_utc``); runs are matched by
         their start time (to the second).
     """
-    from zoneinfo import ZoneInfo
-
-    import pandas as pd
-
     zone = ZoneInfo(plan.timezone)
     wanted = {
         pd.Timestamp(r.start_local.replace(tzinfo=zone)).tz_convert("UTC").floor("s"): list(r.tags)
