@@ -77,7 +77,10 @@ def _case(
     has_gps: bool | None = None,
 ) -> Case:
     q = elevation_quality(e, t, has_gps=has_gps)
-    gains = {name: ascent_descent(e, t, **kw)[0] for name, kw in METHODS.items()}  # type: ignore[arg-type]
+    gains = {
+        name: ascent_descent(e, t, **kw, **({"quality": q} if name == "adaptive" else {}))[0]  # type: ignore[arg-type]
+        for name, kw in METHODS.items()
+    }
     return Case(group, label, q.source, q.noise_m, q.trusted, distance_km, truth_m, gains)
 
 
@@ -153,7 +156,11 @@ def corpus_cases(corpus: Path) -> list[Case]:
         if "corriporai__runpandas/examples/session/" in path:
             cases.append(_case("(c) flat Recife runs", path, e, t, distance_km=km, has_gps=gps))
             continue
-        case = _case("(c) other GPS altitude", path, e, t, distance_km=km, has_gps=gps)
+        # FIT SDK example files (manufacturer "development") carry made-up altitude
+        # (a 0-127 m sawtooth): kept apart from real recordings.
+        made_up = (act.device or "").startswith("development")
+        group = "(c) SDK examples, made-up altitude" if made_up else "(c) other GPS altitude"
+        case = _case(group, path, e, t, distance_km=km, has_gps=gps)
         if case.source == "gps":
             cases.append(case)
     return cases
@@ -239,6 +246,24 @@ def synthetic_cases(*, n_seeds: int = 5) -> list[Case]:
                 _case(
                     f"(d) hilly, phone sd {sd:g} m",
                     f"hilly phone sd {sd:g} m #{k}",
+                    e,
+                    t,
+                    distance_km=12,
+                    truth_m=true_gain(truth),
+                )
+            )
+        # Slow wander: a correlation time of a minute (runload.synth's phone model).
+        for sd in (5.0, 10.0):
+            slow = dict(sd_m=sd, phi=float(np.exp(-1 / 60)))
+            e = np.round(5.0 + phone_noise(rng, n, **slow))  # type: ignore[arg-type]
+            cases.append(
+                _case(f"(d) flat, slow phone sd {sd:g} m", f"flat slow #{k}", e, t, distance_km=12)
+            )
+            e = np.round(truth + phone_noise(rng, n, **slow))  # type: ignore[arg-type]
+            cases.append(
+                _case(
+                    f"(d) hilly, slow phone sd {sd:g} m",
+                    f"hilly slow #{k}",
                     e,
                     t,
                     distance_km=12,

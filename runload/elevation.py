@@ -52,14 +52,14 @@ class ElevationGain:
         ``"hysteresis"`` moves the reference level only when elevation leaves
         it by more than ``threshold_m``; ``"naive"`` sums every positive
         (negative) difference and is offered for comparison only;
-        ``"adaptive"`` measures the stream's noise (:func:`elevation_noise_m`)
+        ``"adaptive"`` reads the stream's quality (:func:`elevation_quality`)
         and uses a band of ``max(threshold_m, noise_factor * noise_m)``, with
         a rolling median of :data:`NOISY_SMOOTH_WINDOW_S` instead of
-        ``smooth_window_s`` when the noise exceeds
-        :data:`BAROMETRIC_MAX_NOISE_M`.  On streams whose noise is below
-        ``threshold_m / noise_factor`` (0.67 m by default: all but two of the
-        corpus's barometric FIT files, whose gain moves by less than 0.1 %) it
-        gives the same numbers as ``"hysteresis"``.
+        ``smooth_window_s`` when the stream is judged ``"gps"`` (noisy,
+        steppy or jittery).  On streams not judged ``"gps"`` whose noise is
+        below ``threshold_m / noise_factor`` (0.67 m by default: all but two of
+        the corpus's barometric FIT files, whose gain moves by less than
+        0.1 %) it gives the same numbers as ``"hysteresis"``.
     threshold_m : float
         Hysteresis band (the smallest band, for ``"adaptive"``). [m]
     smooth_window_s : float
@@ -96,6 +96,7 @@ def ascent_descent(
     threshold_m: float = DEFAULT_ELEVATION_GAIN.threshold_m,
     smooth_window_s: float = DEFAULT_ELEVATION_GAIN.smooth_window_s,
     noise_factor: float = DEFAULT_ELEVATION_GAIN.noise_factor,
+    quality: ElevationQuality | None = None,
     noise_m: float | None = None,
 ) -> tuple[float, float]:
     """Total elevation gain and loss of a series.
@@ -110,10 +111,12 @@ def ascent_descent(
         adaptive noise is measured as if the samples were 1 s apart. [s]
     method, threshold_m, smooth_window_s, noise_factor
         See :class:`ElevationGain`.
+    quality : ElevationQuality, optional
+        ``"adaptive"`` only: :func:`elevation_quality` of this stream when
+        already known (it then costs nothing more); measured here when None.
     noise_m : float, optional
-        ``"adaptive"`` only: the stream's noise when already known (the
-        ``noise_m`` of :func:`elevation_quality`), to save measuring it again;
-        measured with :func:`elevation_noise_m` when None. [m]
+        ``"adaptive"`` only: overrides the noise of ``quality`` (or of the
+        quality measured here). [m]
 
     Returns
     -------
@@ -130,13 +133,13 @@ def ascent_descent(
     band = cfg.threshold_m
     window_s = cfg.smooth_window_s
     if cfg.method == "adaptive":
-        if noise_m is None or not np.isfinite(noise_m):
-            prepared = _prepare(e, t)
-            noise_m = _noise_m(*prepared) if prepared is not None else float("nan")
-        if np.isfinite(noise_m):  # too few samples to measure: plain hysteresis
-            if noise_m > BAROMETRIC_MAX_NOISE_M:
+        if quality is None:
+            quality = elevation_quality(e, t)
+        noise = quality.noise_m if noise_m is None else noise_m
+        if np.isfinite(noise):  # too few samples to measure: plain hysteresis
+            if quality.source == "gps":
                 window_s = max(window_s, NOISY_SMOOTH_WINDOW_S)
-            band = max(band, cfg.noise_factor * noise_m)
+            band = max(band, cfg.noise_factor * noise)
     if window_s > 0 and t is not None and e.size > 2:
         e = _rolling_median(e, t, window_s)
     if cfg.method == "naive" or band == 0:
@@ -188,12 +191,23 @@ BAROMETRIC_MAX_JUMP_RATIO = 0.02
 #: 1 s steps are the fast ones (a barometric Forerunner 920XT: 3 % jumps in 12 %
 #: of its steps). [1]
 JUMP_MIN_CLOSE_RATIO = 0.5
-#: Rolling median of ``method="adaptive"`` on a stream noisier than
-#: :data:`BAROMETRIC_MAX_NOISE_M`: correlated phone noise outlasts a 10 s median. [s]
+#: Largest believable per-second jitter: the standard deviation of the change between
+#: samples 1-2 s apart, per square root of a second, measured like the noise (trimmed
+#: RMS, divided by sqrt(2) so that white noise of sd ``s`` gives ``s``).  Terrain adds
+#: almost nothing at that lag; barometric files measure 0 to 0.29 m, the corpus's GPS
+#: tracks 0.21 to 0.38 m.  GPS altitude that wanders with a correlation time of a
+#: minute (runload.synth's phone model) jitters by 0.13 ``s`` or more per second
+#: (0.64 m for ``s`` = 5 m) while the 60 s residual sees only a third of ``s``; its
+#: slow part is what turns a flat run into climbing, so jitter above this is not
+#: believed (and is GPS, not a barometer).  Read under the same condition as the jumps.
+#: [m]
+MAX_JITTER_M = 0.5
+#: Rolling median of ``method="adaptive"`` on a stream judged ``"gps"``: correlated
+#: phone noise outlasts a 10 s median. [s]
 NOISY_SMOOTH_WINDOW_S = 60.0
 #: Noise above which climbing is not believed.  On a synthetic hilly run the adaptive
-#: gain falls short by 18 % at 1.4 m of measured noise, 28 % at 2.2 m, 37 % at 3.9 m
-#: and 51 % at 7.7 m: the band (3x the noise) hides ever larger hills. [m]
+#: gain falls short by 19 % at 1.5 m of measured noise, 23 % at 2.1 m, 37 % at 3.8 m
+#: and 48 % at 7.8 m: the band (3x the noise) hides ever larger hills. [m]
 TRUSTED_MAX_NOISE_M = 3.0
 #: Lowest believable elevation (1st percentile of the stream, so that single glitches
 #: do not count): only a handful of depressions lie lower (the Dead Sea and Jordan
@@ -303,17 +317,19 @@ def elevation_quality(
     The source is read from the stream itself: a stream is ``"gps"`` when its
     noise (:func:`elevation_noise_m`) exceeds :data:`BAROMETRIC_MAX_NOISE_M`
     or more than :data:`BAROMETRIC_MAX_JUMP_RATIO` of its 1-2 s steps jump by
-    :data:`JUMP_M` or more (phone altitude holds a value, then jumps; read
-    only when most steps are 1-2 s apart), and ``"barometric"`` otherwise.
+    :data:`JUMP_M` or more (phone altitude holds a value, then jumps), or its
+    per-second jitter exceeds :data:`MAX_JITTER_M` (both read only when most
+    steps are 1-2 s apart), and ``"barometric"`` otherwise.
     The file format is no cue: FIT stores every altitude at 0.2 m resolution,
     phone apps' FIT files included.
 
     Climbing is not trusted when the stream goes below ``min_elevation_m``
     (1st percentile, so single glitches do not count), when more than
     :data:`MAX_FAST_SPAN_RATIO` of its 10 s spans climb or drop faster than
-    ``max_vertical_speed_m_s``, or when its noise exceeds ``max_noise_m``.
+    ``max_vertical_speed_m_s``, when its noise exceeds ``max_noise_m``, or
+    when its jitter exceeds :data:`MAX_JITTER_M`.
     Sum a ``"gps"`` stream, trusted or not, with
-    ``ascent_descent(..., method="adaptive", noise_m=quality.noise_m)``.
+    ``ascent_descent(..., method="adaptive", quality=quality)``.
     Cheap: a few vectorised passes and one strided rolling median (about
     0.5 ms for an hour at 1 s).
 
@@ -353,11 +369,12 @@ def elevation_quality(
     dt = np.diff(t)
     close = (dt > 0) & (dt <= JUMP_MAX_INTERVAL_S)
     n_close = int(np.count_nonzero(close))
-    jump_ratio = (
-        float(np.count_nonzero(np.abs(d[close]) >= JUMP_M)) / n_close
-        if n_close >= max(MIN_QUALITY_SAMPLES, JUMP_MIN_CLOSE_RATIO * d.size)
-        else 0.0
-    )
+    if n_close >= max(MIN_QUALITY_SAMPLES, JUMP_MIN_CLOSE_RATIO * d.size):
+        step = d[close]
+        jump_ratio = float(np.count_nonzero(np.abs(step) >= JUMP_M)) / n_close
+        jitter = _trimmed_sd(step / np.sqrt(dt[close])) / np.sqrt(2.0)
+    else:
+        jump_ratio = jitter = 0.0
     if has_gps is False:
         source: Source = "barometric"
         why = f"no GPS positions; noise {noise:.1f} m"
@@ -365,6 +382,8 @@ def elevation_quality(
         source, why = "gps", f"noisy: {noise:.1f} m"
     elif jump_ratio > BAROMETRIC_MAX_JUMP_RATIO:
         source, why = "gps", f"steppy: {jump_ratio:.0%} of steps jump >= {JUMP_M:g} m"
+    elif jitter > MAX_JITTER_M:
+        source, why = "gps", f"jittery: {jitter:.1f} m a second"
     else:
         source, why = "barometric", f"smooth: noise {noise:.1f} m"
 
@@ -385,6 +404,12 @@ def elevation_quality(
     elif not noise <= max_noise_m:
         trusted = False
         verdict = f"untrusted: noise above {max_noise_m:g} m hides real climbing"
+    elif jitter > MAX_JITTER_M:
+        trusted = False
+        verdict = (
+            f"untrusted: jitter of {jitter:.1f} m a second means slow GPS wander "
+            "that looks like hills"
+        )
     else:
         trusted, verdict = True, "trusted"
     return ElevationQuality(source, noise, trusted, f"{why}; {verdict}")

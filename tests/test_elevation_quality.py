@@ -125,18 +125,20 @@ def test_flat_route_with_phone_noise_is_gps_and_adaptive_climbs_almost_nothing(s
     assert not q.trusted  # noise of several metres hides real climbing
     km = DISTANCE_M[-1] / 1000
     default_m, _ = ascent_descent(e, T_S)
-    adaptive_m, _ = ascent_descent(e, T_S, method="adaptive", noise_m=q.noise_m)
+    adaptive_m, _ = ascent_descent(e, T_S, method="adaptive", quality=q)
     assert default_m / km > 40  # the problem: noise counted as climbing
     assert adaptive_m / km < 6  # flat ground: a few metres per km at most
-    # measuring the noise inside ascent_descent gives the same answer
+    # measuring the quality inside ascent_descent gives the same answer
     assert ascent_descent(e, T_S, method="adaptive")[0] == adaptive_m
+    assert ascent_descent(e, T_S, method="adaptive", noise_m=q.noise_m)[0] == adaptive_m
 
 
-def test_mild_phone_noise_is_gps_but_trusted():
+def test_small_fast_phone_noise_is_gps_and_untrusted_for_its_jitter():
     e = phone_altitude(np.full(N, 5.0), sd_m=2.0, seed=8)
     q = elevation_quality(e, T_S)
     assert q.source == "gps"
-    assert q.trusted
+    assert not q.trusted
+    assert "jitter" in q.reason
     assert ascent_descent(e, T_S, method="adaptive")[0] / 12 < 6
 
 
@@ -150,6 +152,19 @@ def test_adaptive_is_closer_than_the_default_on_hilly_phone_altitude():
     assert adaptive_err < 0.35 * climb
 
 
+def test_slowly_wandering_phone_altitude_is_untrusted():
+    # GPS altitude error with a correlation time of a minute: the 60 s residual sees
+    # only part of it, but its per-second jitter gives it away, and the wander left
+    # over would read as hills.
+    rng = np.random.default_rng(15)
+    wander = ar1(rng, N, sd_m=5.0, phi=math.exp(-1 / 60))
+    e = np.round(5.0 + wander - 30.0)
+    q = elevation_quality(e, T_S)
+    assert q.source == "gps"
+    assert not q.trusted
+    assert "jitter" in q.reason
+
+
 def test_steppy_stream_with_small_noise_is_gps():
     # Plateaus of 5-30 s then jumps of 2-4 m, as phone altitude often looks: the
     # noise scale alone stays small, the jumps give it away.
@@ -158,8 +173,14 @@ def test_steppy_stream_with_small_noise_is_gps():
     while len(e) < N:
         e += [levels] * int(rng.integers(5, 30))
         levels = 50.0 + rng.choice([-1.0, 1.0]) * rng.uniform(2.0, 4.0)
-    q = elevation_quality(np.array(e[:N]), T_S)
+    e = np.array(e[:N])
+    q = elevation_quality(e, T_S)
     assert q.source == "gps"
+    assert "steppy" in q.reason
+    # ... and the adaptive sum smooths it over a minute, not 10 s
+    assert ascent_descent(e, T_S, method="adaptive", quality=q) == ascent_descent(
+        e, T_S, threshold_m=max(2.0, 3 * q.noise_m), smooth_window_s=60.0
+    )
 
 
 def test_no_gps_means_no_gps_altitude():
@@ -253,7 +274,7 @@ def test_fit_files_with_a_device_ascent_are_barometric_and_adaptive_keeps_their_
             continue
         q = elevation_quality(e, t, has_gps=bool(act.samples["latitude_deg"].notna().any()))
         assert (q.source, q.trusted) == ("barometric", True), (row["local_path"], q)
-        adaptive_m = ascent_descent(e, t, method="adaptive", noise_m=q.noise_m)[0]
+        adaptive_m = ascent_descent(e, t, method="adaptive", quality=q)[0]
         assert adaptive_m == pytest.approx(ascent_descent(e, t)[0], rel=0.01)
         errors.append(abs(adaptive_m - row["total_ascent"]) / row["total_ascent"])
     assert len(errors) >= 10
