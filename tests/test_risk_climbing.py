@@ -46,6 +46,20 @@ def test_trail_runner_back_from_holiday_at_usual_climbing_is_quiet():
     assert not [f for f in evaluate(acts) if f.severity in ("moderate", "high")]
 
 
+def test_back_to_usual_climbing_after_a_flat_holiday_is_quiet():
+    # weeks 0-5 usual (800 m), weeks 6-7 flat road (40 km, 40 m: outdoor weeks), week 8
+    # usual.  Mean of the last 4 outdoor weeks: (800 + 800 + 40 + 40) / 4 = 420 m, but
+    # the median outdoor week of the last 12 is 800 m: the norm is the higher, ratio 1.0.
+    flat = [
+        {"date": day(MON, 7 * w + wd), "km": km, "ascent": km, "surface": "road"}
+        for w in (6, 7)
+        for wd, km in ((1, 10.0), (3, 10.0), (6, 20.0))
+    ]
+    rows = [r for w in range(6) for r in usual_week(w)] + flat + usual_week(8)
+    assert proper(uphill_overload(table(rows))) == []
+    assert proper(downhill_overload(table(rows))) == []
+
+
 def test_treadmill_weeks_do_not_count_as_flat_weeks():
     # weeks 0-3 outdoor 800 m, weeks 4-5 treadmill only, week 6 outdoor 800 m: quiet
     rows = [r for w in range(4) for r in usual_week(w)]

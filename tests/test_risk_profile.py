@@ -1,4 +1,4 @@
-"""RiskProfile: defaults from EVIDENCE.md, TOML round trip, clear errors on bad keys."""
+"""RiskProfile: defaults with sources (docs/risk.md), TOML round trip, clear errors on bad keys."""
 
 from __future__ import annotations
 

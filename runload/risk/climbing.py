@@ -14,9 +14,12 @@ What enters a week (and the norm):
 * runs with a known ascent (resp. descent) and distance.
 
 The **norm** is the mean of the last ``window_weeks`` weeks *with such outdoor runs*
-within ``lookback_weeks``; weeks on the treadmill only and holiday weeks are not
-counted as 0 m, they are skipped.  The per-km norm is the norm weeks' total metres ÷
-their outdoor kilometres.  A week is flagged when its metres are at least
+within ``lookback_weeks``, or the median of all such weeks of the lookback when that is
+higher (coming back to a level sustained in the last months, after a flat holiday, is
+not an overload); weeks on the treadmill only and holiday weeks without running are not
+counted as 0 m, they are skipped.  The per-km norm is built the same way from the
+weeks' metres per outdoor km (recent: total metres ÷ total outdoor km), and so is the
+norm of steep runs.  A week is flagged when its metres are at least
 ``min_week_m`` and more than ``ratio`` × the norm (in whole percent, as shown).  Two
 further signals raise the severity: metres per outdoor km also above ``ratio`` × its
 norm (steeper running, not only more of it), and at least 2 steep runs
@@ -181,18 +184,22 @@ def elevation_flags(
         history = (week_start - first_run).days
         needed = 1 if history < baseline_days else min_norm_weeks
         lo = max(k - lookback_weeks, 0)
-        norm_weeks = [j for j in range(lo, k) if week_km[j] > 0][-window_weeks:]
+        habitual = [j for j in range(lo, k) if week_km[j] > 0]
+        norm_weeks = habitual[-window_weeks:]
         if len(norm_weeks) < needed or not norm_weeks:
             continue
-        norm = float(week_m[norm_weeks].mean())
+        # the higher of the recent mean and the habitual (median) week of the lookback:
+        # coming back to a level sustained in the last weeks is not an overload
+        norm = max(float(week_m[norm_weeks].mean()), float(np.median(week_m[habitual])))
         value = float(week_m[k] / norm) if norm > 0 else float("inf")
         if not above(value, ratio):
             continue
         per_km = float(week_m[k] / week_km[k])
         norm_km = float(week_km[norm_weeks].sum())
-        norm_per_km = float(week_m[norm_weeks].sum() / norm_km) if norm_km > 0 else 0.0
+        recent_per_km = float(week_m[norm_weeks].sum() / norm_km) if norm_km > 0 else 0.0
+        norm_per_km = max(recent_per_km, float(np.median(week_m[habitual] / week_km[habitual])))
         per_km_ratio = per_km / norm_per_km if norm_per_km > 0 else float("inf")
-        steep_norm = float(steep[norm_weeks].mean())
+        steep_norm = max(float(steep[norm_weeks].mean()), float(np.median(steep[habitual])))
         steep_ratio = steep[k] / steep_norm if steep_norm > 0 else float("inf")
         steeper = above(per_km_ratio, ratio)
         more_steep = bool(steep[k] >= 2 and above(steep_ratio, ratio))
@@ -210,8 +217,9 @@ def elevation_flags(
         )
         seen = (
             f"in the week of {week_start.isoformat()} you {texts.verb} {week_m[k]:.0f} m on "
-            f"your outdoor runs, {norm_text} (mean of your last "
-            f"{plural(n_norm, 'week')} with outdoor running)"
+            f"your outdoor runs, {norm_text} (the higher of the mean of your last "
+            f"{plural(n_norm, 'week')} with outdoor running and your typical such week "
+            f"of the last {lookback_weeks} weeks)"
         )
         extra = _left_out_text(left_sources)
         if treadmill_in_week:

@@ -47,6 +47,7 @@ __all__ = [
     "rules",
     "setting",
     "settings_rows",
+    "settings_table",
 ]
 
 #: Keyword arguments that :func:`runload.risk.evaluate` offers every rule besides its
@@ -58,7 +59,7 @@ CONTEXT_ARGUMENTS: tuple[str, ...] = ("gear_map", "tags", "profile")
 #: Severity levels, from least to most serious.  ``"info"`` marks a notice.
 SEVERITIES: tuple[str, ...] = ("info", "low", "moderate", "high")
 
-#: What a flag rests on (see docs/risk.md and EVIDENCE.md):
+#: What a flag rests on (see docs/risk.md):
 #: ``evidence`` = prospective injury data; ``weak evidence`` = prospective data with a
 #: wide or non-significant effect; ``mechanistic`` = biomechanical data only;
 #: ``practice`` = coach or vendor convention without injury-outcome data.
@@ -364,6 +365,16 @@ def settings_rows(trigger: str) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def settings_table(trigger: str) -> str:
+    """The settings of rule ``trigger`` as the Markdown table used in docs/risk.md."""
+    lines = ["| Setting | Default | Unit | Source |", "|---|---|---|---|"]
+    lines += [
+        f"| `{r['name']}` | {r['default']} | {r['unit']} | {r['source']} |"
+        for r in settings_rows(trigger)
+    ]
+    return "\n".join(lines)
 
 
 # --- helpers shared by the rule modules -------------------------------------------------
