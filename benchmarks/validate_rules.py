@@ -9,6 +9,8 @@ with what the history is built to show (``plan.expected``):
   stated) by one of its triggers, dated in the same ISO week as the case (the
   run's local date or the Monday of the week: a weekly rule may date its flag
   either way);
+- the runs the weekly load counts are the planned runs, no more (a ride or a
+  walk counted as a run) and no fewer (an untyped run left out);
 - besides those, at most ``max_other_serious`` moderate-or-high items may
   appear (0 for the quiet histories, 2 for the ordinary runner's year; not
   judged where None).  A history with ``expected["judged"]`` False is shown,
@@ -19,6 +21,7 @@ Usage::
 
     python benchmarks/validate_rules.py                 # every history
     python benchmarks/validate_rules.py cutback_blocks  # some of them
+    python benchmarks/validate_rules.py --seed 0 1 2    # three draws of every history
     python benchmarks/validate_rules.py --keep DIR      # keep the written files
 
 The rules are being rewritten; a FAIL here is a finding about the rules (or
@@ -99,6 +102,9 @@ def validate(name: str, *, seed: int = 0, keep: Path | None = None) -> dict[str,
     elapsed = time.perf_counter() - t0
     flags = result.flags
     runs_read = len(result.activities)
+    planned_runs = sum(r.is_run for r in plan.runs)
+    weekly = result.weekly
+    counted = int(weekly["runs"].sum()) if "runs" in weekly.columns else -1
 
     items: tuple[ExpectedItem, ...] = tuple(expected.get("items", ()))
     matched_rows: set[Any] = set()
@@ -120,13 +126,15 @@ def validate(name: str, *, seed: int = 0, keep: Path | None = None) -> dict[str,
     limit = expected.get("max_other_serious")
     missed = [item for item, hits in verdicts if not hits]
     judged = bool(expected.get("judged", True))
-    ok = not missed and (limit is None or len(other) <= limit)
+    # a verdict on other runs than the planned ones (rides counted, runs dropped) means nothing
+    ok = not missed and (limit is None or len(other) <= limit) and counted == planned_runs
     verdict = ("PASS" if ok else "FAIL") if judged else "SHOWN"
     in_matched = {idx for rows in serious_items["rows"] if set(rows) & matched_rows for idx in rows}
 
     print(f"\n=== {name}: {expected.get('description', '')}")
     print(
-        f"    {len(plan.runs)} planned runs, {runs_read} activities read, "
+        f"    {len(plan.runs)} planned activities ({planned_runs} runs), {runs_read} read, "
+        f"{counted} counted as runs{'' if counted == planned_runs else ' (MISMATCH)'}, "
         f"{len(result.errors)} errors; {elapsed:.1f} s"
         + (f"; analyze options: {expected['analyze']}" if expected.get("analyze") else "")
     )
@@ -184,7 +192,13 @@ def validate(name: str, *, seed: int = 0, keep: Path | None = None) -> dict[str,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("scenarios", nargs="*", help=f"default: all of {', '.join(SCENARIO_NAMES)}")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seed",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="seed(s) of the histories; several seeds show whether a verdict is robust",
+    )
     parser.add_argument("--keep", type=Path, help="write the histories here and keep them")
     args = parser.parse_args(argv)
     names = args.scenarios or list(SCENARIO_NAMES)
@@ -192,15 +206,21 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown scenario(s) {unknown}; choose from {SCENARIO_NAMES}")
     t0 = time.perf_counter()
-    results = [validate(name, seed=args.seed, keep=args.keep) for name in names]
+    results = []
+    for seed in args.seed:
+        keep = (
+            args.keep / f"seed{seed}" if args.keep is not None and len(args.seed) > 1 else args.keep
+        )
+        results += [validate(name, seed=seed, keep=keep) | {"seed": seed} for name in names]
     print("\n=== summary")
     print(
-        f"    {'scenario':<22} {'result':<6} {'flagged':>8} {'other':>6} {'limit':>6} {'time':>7}"
+        f"    {'scenario':<22} {'seed':>4} {'result':<6} {'flagged':>8} {'other':>6} {'limit':>6} "
+        f"{'time':>7}"
     )
     for r in results:
         limit = "-" if r["limit"] is None else str(r["limit"])
         print(
-            f"    {r['scenario']:<22} {r['verdict']:<6} "
+            f"    {r['scenario']:<22} {r['seed']:>4} {r['verdict']:<6} "
             f"{r['flagged']:>4}/{r['expected']:<3} {r['other_serious']:>6} {limit:>6} "
             f"{r['seconds']:>6.1f}s"
         )
