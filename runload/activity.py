@@ -29,7 +29,7 @@ from .exceptions import CorruptFileWarning, DataQualityWarning
 from .geo import path_distance_m
 from .localtime import local_date, resolve_offset
 from .schema import FOOT_SPORTS, SAMPLE_COLUMNS, SUMMARY_FIELDS, empty_samples
-from .sports import infer_sport
+from .sports import TREADMILL_SUB_SPORTS, infer_sport
 
 __all__ = ["Activity", "RawActivity", "finalize"]
 
@@ -39,7 +39,6 @@ DEFAULT_MAX_GAP_S = 30.0
 MAX_SPEED_FOOT_M_S = 15.0
 MAX_SPEED_OTHER_M_S = 45.0
 
-_TREADMILL_SUB_SPORTS = frozenset({"treadmill", "indoor_running", "virtual_activity"})
 _TREADMILL_NAME = re.compile(r"treadmill|tread mill|laufband|indoor run", re.IGNORECASE)
 _TRAIL_NAME = re.compile(r"\btrail", re.IGNORECASE)
 _TRACK_NAME = re.compile(r"\btrack\b|\bintervals? on the track\b|\boval\b", re.IGNORECASE)
@@ -347,13 +346,30 @@ def _moving_time_s(t: np.ndarray, pauses: list[tuple[float, float]], max_gap_s: 
     return float(np.clip(moving, 0.0, None).sum())
 
 
+def _climbing_trusted(quality: ElevationQuality | None) -> bool | None:
+    """Whether the rules may judge an activity's climbing; None without elevation.
+
+    Only a stream that :func:`~runload.elevation.elevation_quality` trusts *and*
+    reads as barometric counts.  GPS and phone altitude is summed with the
+    noise-scaled band, but even then it misses real climbing by 14-48 % on hills
+    and adds 2-12 m/km on the flat, varying from run to run (docs/accuracy.md):
+    compared with a runner's own weeks, such numbers raise false alarms, and a
+    switch between a barometric watch and a phone would look like a change in
+    climbing.  An export's own corrected gain (``elevation_source = "service"``)
+    takes its place where one is given.
+    """
+    if quality is None:
+        return None
+    return bool(quality.trusted and quality.source == "barometric")
+
+
 def classify_surface(
     sport: str | None, sub_sport: str | None, name: str | None, has_gps: bool, has_distance: bool
 ) -> str:
     """The surface of a run from what the file says (see the module docstring)."""
     sub = (sub_sport or "").lower()
     text = name or ""
-    if sub in _TREADMILL_SUB_SPORTS or _TREADMILL_NAME.search(text):
+    if sub in TREADMILL_SUB_SPORTS or _TREADMILL_NAME.search(text):
         return "treadmill"
     if sub == "trail" or (sport or "").lower() == "trail_running" or _TRAIL_NAME.search(text):
         return "trail"
@@ -426,7 +442,7 @@ def finalize(
             threshold_m=elevation.threshold_m,
             smooth_window_s=elevation.smooth_window_s,
             noise_factor=elevation.noise_factor,
-            noise_m=quality.noise_m if noisy else None,
+            quality=quality if noisy else None,
         )
     else:
         ascent_m = float(raw.totals.get("ascent_m", np.nan))
@@ -507,7 +523,7 @@ def finalize(
         descent_m=descent_m,
         elevation_source=quality.source if quality is not None else "none",
         elevation_noise_m=quality.noise_m if quality is not None else float("nan"),
-        ascent_trusted=quality.trusted if quality is not None else None,
+        ascent_trusted=_climbing_trusted(quality),
         export_ascent_m=float("nan"),
         moving_speed_p50_m_s=guess.speed_p50_m_s,
         moving_speed_p90_m_s=guess.speed_p90_m_s,

@@ -55,6 +55,13 @@ STILL_MIN_S = 20 * 60.0
 #: Distance below which such a recording counts as covering nothing. [m]
 STILL_MAX_M = 200.0
 
+#: Why a run's climbing is not believed, by its ``elevation_source``.
+_CLIMBING_WHY = {
+    "gps": "with GPS or phone altitude (too noisy to judge climbing)",
+    "barometric": "with altimeter data out of range (below sea level or implausibly steep)",
+    "none": "without usable altitude (constant or too few samples)",
+}
+
 #: Plausibility codes that take a run out of the load.
 _EXCLUDED = frozenset({"too_fast", "no_distance"})
 
@@ -128,10 +135,12 @@ class Coverage:
                 "their speed, cadence and name."
             )
         if self.untrusted_climbing:
-            why = ", ".join(f"{k} {v}" for k, v in sorted(self.climbing_reasons.items()))
+            why = "; ".join(
+                f"{v} {_CLIMBING_WHY.get(k, k)}" for k, v in sorted(self.climbing_reasons.items())
+            )
             out.append(
-                f"{self.untrusted_climbing} runs left out of the uphill and downhill judgement: "
-                f"their elevation is too noisy to believe ({why})."
+                f"{self.untrusted_climbing} runs left out of the uphill and downhill judgement, "
+                f"their climbing cannot be believed: {why}."
             )
         return out
 

@@ -54,6 +54,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .exceptions import DataQualityWarning
+from .sports import RUNNING_SPORTS as _RUNNING_SPORTS
 
 __all__ = [
     "RUNNING_SPORTS",
@@ -71,24 +72,10 @@ __all__ = [
     "weekly_load",
 ]
 
-#: Activities counted as running by default.  An entry ``"sport"`` matches that sport
-#: with any sub-sport; an entry ``"sport/sub_sport"`` matches only that pair (FIT enum
-#: names in lower case, as the importers write them).  Running sub-sports are listed
-#: explicitly so that a narrower selection can be built from this set, for example
-#: ``RUNNING_SPORTS - {"running"}`` keeps only the listed running sub-sports.  Walks,
-#: hikes and rides match nothing here.
-RUNNING_SPORTS: frozenset[str] = frozenset(
-    {
-        "running",
-        "trail_running",
-        "running/treadmill",
-        "running/indoor_running",
-        "running/trail",
-        "running/track",
-        "running/street",
-        "generic/treadmill",
-    }
-)
+#: Activities counted as running by default (defined in :mod:`runload.sports`).  An entry
+#: ``"sport"`` matches that sport with any sub-sport; an entry ``"sport/sub_sport"`` matches
+#: only that pair.  Walks, hikes and rides match nothing here.
+RUNNING_SPORTS: frozenset[str] = _RUNNING_SPORTS
 
 #: Column order of :func:`weekly_load`.
 WEEKLY_LOAD_COLUMNS: tuple[str, ...] = (

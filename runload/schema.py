@@ -16,6 +16,8 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from .sports import FOOT_SPORTS as _FOOT_SPORTS
+
 __all__ = [
     "ELEVATION_SOURCES",
     "FOOT_SPORTS",
@@ -116,8 +118,9 @@ ELEVATION_SOURCES: tuple[str, ...] = ("barometric", "gps", "service", "none")
 #: Values of the ``surface`` field.
 SURFACES: tuple[str, ...] = ("road", "trail", "track", "treadmill", "unknown")
 
-#: Sports whose cadence is counted in steps (running, walking, hiking).
-FOOT_SPORTS: frozenset[str] = frozenset({"running", "walking", "hiking", "trail_running"})
+#: Sports whose cadence is counted in steps (running, walking, hiking); defined in
+#: :mod:`runload.sports`, the one home of the sport vocabulary.
+FOOT_SPORTS: frozenset[str] = _FOOT_SPORTS
 
 
 def empty_samples() -> pd.DataFrame:

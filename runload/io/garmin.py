@@ -312,6 +312,7 @@ class GarminJoin:
             "name": summary.name,
             "notes": summary.description,
             "gear": self.gear.get(summary.garmin_id),
+            "export_ascent_m": summary.ascent_m,
         }
 
     def apply(self, row: Mapping[str, Any]) -> dict[str, Any]:

@@ -163,6 +163,7 @@ class StravaRow:
             "name": self.name,
             "notes": self.description,
             "gear": self.gear,
+            "export_ascent_m": self.ascent_m,
         }
 
     def summary(
