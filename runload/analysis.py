@@ -28,6 +28,7 @@ from .coverage import Coverage, select_runs
 from .load import RUNNING_SPORTS, Sports, is_running, weekly_load
 from .risk import FLAG_FIELDS, RiskProfile, evaluate, flags_frame, pain_context
 from .risk.episodes import group_episodes
+from .risk.inputs import read_gear, read_tags
 from .risk.pain import read_pain_journal
 from .risk.status import Status, training_status
 
@@ -293,7 +294,7 @@ def analyze(
     timezone: str | dt.tzinfo | None = None,
     pain: pd.DataFrame | str | PathLike[str] | None = None,
     gear_map: Any = None,
-    tags: Mapping[str, Iterable[str] | str] | None = None,
+    tags: Mapping[str, Iterable[str] | str] | str | PathLike[str] | None = None,
     sports: Sports = RUNNING_SPORTS,
     sport: str | None = None,
     **read_options: Any,
@@ -316,9 +317,11 @@ def analyze(
         A pain journal (see :func:`runload.risk.read_pain_journal`).
     gear_map : optional
         Shoes and date ranges for runs without ``gear`` (see
-        :func:`runload.risk.worn_shoes.gear_map_records`).
-    tags : mapping, optional
-        ``activity_id`` → user tags, e.g. ``{"a1": ["ankle weights"]}``.
+        :func:`runload.risk.worn_shoes.gear_map_records`), or the path of a gear file
+        (:func:`runload.risk.inputs.read_gear`; ``--gear``).
+    tags : mapping or path, optional
+        ``activity_id`` → user tags, e.g. ``{"a1": ["ankle weights"]}``, or the path of
+        a tags file (:func:`runload.risk.inputs.read_tags`; ``--tags``).
     sports : iterable of str or None, default :data:`runload.load.RUNNING_SPORTS`
         Which activities count as runs (entries as for :func:`runload.load.is_running`;
         None counts every activity).  The counted activities are judged as runs by
@@ -335,6 +338,10 @@ def analyze(
     -------
     Analysis
     """
+    if isinstance(tags, str | PathLike):
+        tags = read_tags(tags)
+    if isinstance(gear_map, str | PathLike):
+        gear_map = read_gear(gear_map)
     activities, errors = _activities_and_errors(source, timezone, read_options)
     if profile is None:
         prof = RiskProfile()

@@ -36,6 +36,20 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--profile", type=Path, help="TOML file of risk thresholds (RiskProfile)")
         p.add_argument("--pain", type=Path, help="pain journal CSV: date, location, score (0-10)")
         p.add_argument(
+            "--tags",
+            type=Path,
+            metavar="FILE",
+            help="your tags per run (CSV or TOML: activity_id or date, name, tags), "
+            "e.g. runs with ankle weights; see docs/risk.md",
+        )
+        p.add_argument(
+            "--gear",
+            type=Path,
+            metavar="FILE",
+            help="which shoe when (CSV or TOML: shoe, first_date, last_date, limit_km, "
+            "initial_km), for files without gear; see docs/risk.md",
+        )
+        p.add_argument(
             "--timezone",
             help="IANA time zone for files with neither their own offset nor a GPS position",
         )
@@ -94,6 +108,10 @@ def _analyze(paths: Sequence[Path], args: argparse.Namespace) -> int:
         kwargs["cache"] = None
     if getattr(args, "jobs", None) is not None:
         kwargs["jobs"] = args.jobs
+    if args.tags is not None:
+        kwargs["tags"] = args.tags
+    if args.gear is not None:
+        kwargs["gear_map"] = args.gear
     if args.sport:
         kwargs["sports"] = _sports(args.sport)
         kwargs["sport"] = args.sport[0].strip().lower()
