@@ -69,3 +69,15 @@ def test_negated_notes_do_not_count_as_ankle_weight_runs():
     # the same runs done with them: the start (low) and the fast start (moderate)
     rows = [{"date": day(MON, d), "km": 5.0, "notes": "ankle wts 1 kg"} for d in (1, 8, 14)]
     assert [f.severity for f in ankle_weights(table(rows))] == ["low", "moderate"]
+
+
+def test_growth_is_compared_as_shown():
+    # 3 km in week 0, 6.1 km in week 1: 2.03 times, shown "2.0 times": not above 2
+    rows = [
+        {"date": day(MON, 1), "km": 3.0, "notes": "ankle weights"},
+        {"date": day(MON, 8), "km": 6.1, "notes": "ankle weights"},
+    ]
+    assert [f.metric for f in ankle_weights(table(rows))] == ["tagged_runs"]
+    rows[1] = {"date": day(MON, 8), "km": 6.2, "notes": "ankle weights"}  # 2.07 -> "2.1"
+    growth = [f for f in ankle_weights(table(rows)) if f.metric == "tagged_growth_ratio"]
+    assert [(f.severity, "2.1 times" in f.message) for f in growth] == [("moderate", True)]

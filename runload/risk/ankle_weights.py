@@ -317,9 +317,10 @@ def _growth(
         km_ratio = km_now / km_before if km_before > 0 else float("nan")
         n_ratio = n_now / n_before
         growth = float(np.nanmax([km_ratio, n_ratio]))
-        if not growth > growth_ratio:
+        shown = round(growth, 1)  # compared as the message shows it
+        if not shown > growth_ratio:
             continue
-        severity = "high" if growth > high_growth_ratio else "moderate"
+        severity = "high" if shown > high_growth_ratio else "moderate"
         out.append(
             make_flag(
                 "ankle_weights",

@@ -97,8 +97,17 @@ _SEVERITY = ("low", "low", "moderate", "high")
 _RANK = {"": 0, "low": 1, "moderate": 2, "high": 3}
 
 
+def _whole_pct(x: float) -> int:
+    """``x`` as the whole percentage the messages show (and the rule compares). [%]"""
+    return round(x * 100.0)
+
+
 def _pct(x: float) -> str:
-    return f"{x * 100:.0f} %"
+    return f"{_whole_pct(x)} %"
+
+
+def _at_least(x: float, threshold: float) -> bool:
+    return _whole_pct(x) >= _whole_pct(threshold)
 
 
 @register_rule(
@@ -198,11 +207,11 @@ def treadmill_to_road(
         outdoor_rows = [i for i in range(len(ids)) if week_of[i] == k and not treadmill[i]]
         longest = float(max(km[i] for i in outdoor_rows))
         long_ratio = longest / mean_tm_run if mean_tm_run > 0 else float("nan")
-        if round(rise, 2) < min_share_rise or round(volume, 2) < min_volume_share:
+        if not (_at_least(rise, min_share_rise) and _at_least(volume, min_volume_share)):
             continue
-        abrupt = round(rise, 2) >= abrupt_share_rise
-        full = round(volume, 2) >= full_volume_share
-        long_run = bool(np.isfinite(long_ratio) and round(long_ratio, 2) >= long_run_ratio)
+        abrupt = _at_least(rise, abrupt_share_rise)
+        full = _at_least(volume, full_volume_share)
+        long_run = bool(np.isfinite(long_ratio) and _at_least(long_ratio, long_run_ratio))
         severity = _SEVERITY[int(abrupt) + int(full) + int(long_run)]
         if _RANK[severity] <= _RANK[reported]:
             continue
@@ -231,7 +240,7 @@ def treadmill_to_road(
             )
         if long_run:
             points.append(
-                f"your longest outdoor run ({longest:.1f} km) was {long_ratio:.1f} times your "
+                f"your longest outdoor run ({longest:.1f} km) was {_pct(long_ratio)} of your "
                 f"mean treadmill run ({mean_tm_run:.1f} km)"
             )
         detail = ("; " + "; ".join(points)) if points else ""
