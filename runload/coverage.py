@@ -12,8 +12,9 @@ Plausibility checks on each counted run (thresholds below, reasons in
 
 ``walk``
     Labelled a run, but the 90th percentile of its moving speed is below
-    :data:`WALK_P90_M_S`: a walk throughout.  It stays in the load (time on
-    feet still loads the ankle, and the file says run); the notice says so.
+    :data:`WALK_P90_M_S`: a walk throughout.  It is left out of the run load, as
+    walks are: judged as a run, a long walk would read as a sudden long run.
+    ``sports=`` (``--sport walking``) counts walks when the runner wants them.
 ``too_fast``
     The median moving speed is above :data:`MAX_RUN_P50_M_S`, faster than any
     runner holds for long (the men's marathon record is about 5.9 m/s): a
@@ -63,7 +64,7 @@ _CLIMBING_WHY = {
 }
 
 #: Plausibility codes that take a run out of the load.
-_EXCLUDED = frozenset({"too_fast", "no_distance"})
+_EXCLUDED = frozenset({"walk", "too_fast", "no_distance"})
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,12 @@ def plausibility(activities: pd.DataFrame) -> pd.DataFrame:
     dist = _floats(activities, "distance_m")
     elapsed = _floats(activities, "elapsed_time_s")
     dates = _column(activities, "local_date", None).to_numpy(dtype=object)
+    # Only what is labelled a run can be "a walk labelled as a run".
+    labelled_run = (
+        is_running(activities).to_numpy(dtype=bool)
+        if {"sport", "sub_sport"} <= set(activities.columns)
+        else np.ones(len(activities), dtype=bool)
+    )
     rows = []
     for k, aid in enumerate(activities.index):
         date = dates[k]
@@ -212,7 +219,7 @@ def plausibility(activities: pd.DataFrame) -> pd.DataFrame:
                     "ride or a drive; left out of the load.",
                 )
             )
-        elif np.isfinite(p90[k]) and p90[k] < WALK_P90_M_S:
+        elif labelled_run[k] and np.isfinite(p90[k]) and p90[k] < WALK_P90_M_S:
             rows.append(
                 (
                     aid,
@@ -220,7 +227,7 @@ def plausibility(activities: pd.DataFrame) -> pd.DataFrame:
                     "walk",
                     f"{date}: labelled a run, but 90 % of the moving time was slower than "
                     f"{p90[k] * 3.6:.1f} km/h (walking pace, below {WALK_P90_M_S * 3.6:.1f} km/h); "
-                    "kept in the load as time on feet.",
+                    "left out of the run load as a walk.",
                 )
             )
         if (

@@ -87,8 +87,15 @@ def test_walks_labelled_as_runs_are_noticed(tmp_path):
     walk_checks = checks.loc[checks["check"] == "walk"]
     assert len(walk_checks) == len(walks) == 10
     assert sorted(walk_checks["local_date"]) == sorted(r.start_local.date() for r in walks)
-    assert not walk_checks["excluded"].any()  # time on feet stays in the load
+    assert walk_checks["excluded"].all()
+    assert a.coverage.runs == len(plan.runs) - len(walks)
+    assert a.weekly["runs"].sum() == len(plan.runs) - len(walks)
     assert f"Runs to check ({len(checks)})" in a.to_text()
+    # The 20 km walk is not read as a sudden 20 km run.
+    long_walk = plan.expected["long_walk"]
+    serious = _serious(a)
+    assert not (serious["date"] == long_walk).any()
+    assert "long_run_spike" not in set(serious["trigger"])
 
 
 def test_phone_altitude_on_a_flat_route_is_not_climbing(tmp_path):
