@@ -134,3 +134,12 @@ def test_docs_tables_are_built_from_the_registry():
         for row in settings_rows(trigger):
             line = f"| `{row['name']}` | {row['default']} | {row['unit']} | {row['source']} |"
             assert line in text, f"docs/risk.md lacks the row for {trigger}.{row['name']}"
+
+
+def test_profile_survives_pickle_and_deepcopy():
+    import copy
+    import pickle
+
+    p = RiskProfile(athlete="A", worn_shoes={"shoe_limits_km": {"X": 500}})
+    assert pickle.loads(pickle.dumps(p)) == p
+    assert copy.deepcopy(p) == p and copy.deepcopy(p).shoe_limit_km("X") == 500.0

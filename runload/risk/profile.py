@@ -130,6 +130,10 @@ class RiskProfile:
         parts += [f"{k}={v!r}" for k, v in self._sections.items()]
         return f"RiskProfile({', '.join(parts)})"
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # pickling (process pools) and deepcopy go through the plain-dict form
+        return (_from_plain_dict, (self.to_dict(),))
+
     @property
     def sections(self) -> Mapping[str, Any]:
         """The settings instance of each rule, by trigger id (registry order)."""
@@ -245,6 +249,10 @@ class RiskProfile:
                 lines += ["", f"[{name}.{key}]"]
                 lines += [f"{_toml_str(k)} = {_toml_scalar(v)}" for k, v in table.items()]
         return "\n".join(lines) + "\n"
+
+
+def _from_plain_dict(data: dict[str, Any]) -> RiskProfile:
+    return RiskProfile.from_dict(data)
 
 
 def _section_from_dict(cls: type, name: str, value: Any, source: str) -> Any:
