@@ -149,3 +149,14 @@ def test_beginner_long_run_far_beyond_the_early_runs():
     assert [f.severity for f in long_run_spike(table(rows))] == ["moderate"]
     rows[-1] = {"date": day(MON, 11), "km": 4.2, "id": "long"}
     assert [f.severity for f in long_run_spike(table(rows))] == ["info"]
+
+
+def test_runner_every_third_day_is_not_jumping():
+    # 8 km every third day: weeks of two runs (16 km) and of three (24 km).  A three-run
+    # week is +50 % on a two-run median, but no more than the biggest recent week (24 km),
+    # so it is no jump.  A real step to 32 km (+33 % on that biggest week) still is.
+    rows = [{"date": day(MON, 3 * i), "km": 8.0} for i in range(40)]
+    assert [f for f in distance_jump(table(rows)) if f.severity != "info"] == []
+    rows += [{"date": day(MON, 126 + d), "km": 8.0} for d in (0, 2, 4, 6)]
+    flags = [f for f in distance_jump(table(rows)) if f.severity != "info"]
+    assert [(f.date, f.severity) for f in flags] == [(day(MON, 126), "moderate")]

@@ -18,6 +18,11 @@ prevention plan it did no better than a standard one (Buist et al. 2008).
 
 Severity: week ÷ normal above ``change_ratio`` (+30 %) → moderate, above
 ``high_ratio`` (+100 %) → high, compared in whole percent as the message shows them.
+A week at most ``peak_ratio`` (+10 %) above the biggest of the normal weeks is never a
+jump: it stays within what the runner did in the last weeks (Frandsen's reference for
+sessions is the same: within +10 % of the recent maximum).  Without this, a steady
+runner who runs every third day (two runs in some weeks, three in others) would see
+every three-run week flagged against a two-run median.
 
 **Beginners.** While the log is shorter than ``baseline_days``, the normal is the
 weeks run so far (at least one; a first week that starts after Wednesday is too
@@ -53,6 +58,9 @@ class DistanceJumpSettings:
         Week ÷ recent normal above which the week is flagged moderate. [1]
     high_ratio : float
         Above it: high. [1]
+    peak_ratio : float
+        A week no more than this multiple of the biggest of the normal weeks is never a
+        jump (it stays within what the runner did in the last weeks). [1]
     normal_weeks : int
         Number of recent weeks with running whose median is the normal. [weeks]
     lookback_weeks : int
@@ -71,6 +79,11 @@ class DistanceJumpSettings:
         1.30, unit="1", source="Nielsen 2014: > 30 % a week in novices (HR 1.59, p = 0.07)"
     )
     high_ratio: float = setting(2.00, unit="1", source="convention: the week doubled")
+    peak_ratio: float = setting(
+        1.10,
+        unit="1",
+        source="Frandsen 2025: sessions within +10 % of the recent maximum are the reference",
+    )
     normal_weeks: int = setting(4, unit="weeks", source="convention: about a month")
     lookback_weeks: int = setting(8, unit="weeks", source="convention")
     min_normal_weeks: int = setting(2, unit="weeks", source="convention")
@@ -113,6 +126,7 @@ def distance_jump(
     *,
     change_ratio: float = _D.change_ratio,
     high_ratio: float = _D.high_ratio,
+    peak_ratio: float = _D.peak_ratio,
     normal_weeks: int = _D.normal_weeks,
     lookback_weeks: int = _D.lookback_weeks,
     min_normal_weeks: int = _D.min_normal_weeks,
@@ -129,6 +143,8 @@ def distance_jump(
         The activities table (running activities are selected as in :mod:`runload.load`).
     change_ratio, high_ratio : float
         Week ÷ normal above which: moderate, high. [1]
+    peak_ratio : float
+        Week ÷ the biggest normal week at or below which nothing is flagged. [1]
     normal_weeks, lookback_weeks, min_normal_weeks : int
         The normal: median of the last ``normal_weeks`` weeks with running within
         ``lookback_weeks``, when there are at least ``min_normal_weeks``. [weeks]
@@ -180,7 +196,10 @@ def distance_jump(
             continue
         ratio = float(km[k] / normal)
         floor = beginner_min_week_km if beginner else min_week_km
-        if not (above(ratio, change_ratio) and km[k] >= floor):
+        peak = float(km[used].max())
+        if not (above(ratio, change_ratio) and above(km[k] / peak, peak_ratio)):
+            continue
+        if km[k] < floor:
             continue
         ids = runs_between(runs, week_start, week_start + dt.timedelta(days=6))
         severity = "high" if above(ratio, high_ratio) else "moderate"
@@ -188,7 +207,8 @@ def distance_jump(
         seen = (
             f"in the week of {week_start.isoformat()} you ran {km[k]:.1f} km, "
             f"{shown_pct(ratio):+d} % on your recent normal of {normal:.1f} km "
-            f"(median of {basis})"
+            f"(median of {basis}) and {shown_pct(km[k] / peak):+d} % on the biggest of "
+            f"those weeks ({peak:.1f} km)"
         )
         acwr_text = (
             f" The acute:chronic ratio was {acwr[k]:.2f}; it is shown as context only (it is "
