@@ -26,8 +26,20 @@ from typing import Any
 import pandas as pd
 
 from .io.batch import _DEFAULT_CACHE, ERROR_COLUMNS, _interactive, _make_pool, default_jobs
+from .load import RUNNING_SPORTS
 
-__all__ = ["CohortAnalysis", "analyze_cohort", "cohort_runners"]
+__all__ = ["COVERAGE_COLUMNS", "CohortAnalysis", "analyze_cohort", "cohort_runners"]
+
+#: Columns of :attr:`CohortAnalysis.coverage`.
+COVERAGE_COLUMNS: tuple[str, ...] = (
+    "runner",
+    "activities",
+    "runs",
+    "no_sport",
+    "other_sports",
+    "implausible",
+    "untrusted_climbing",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +60,11 @@ class CohortAnalysis:
         ``runner``, ``path``, ``reason``, ``message``.
     runners : tuple of str
         The runners, in order.
+    coverage : DataFrame
+        One row per runner analysed: :data:`COVERAGE_COLUMNS` (activities read,
+        counted as runs, left out for having no sport, for another sport, as
+        implausible runs, and runs whose climbing was not judged), so that a runner
+        whose files were never judged cannot pass for one without flags.
     """
 
     activities: pd.DataFrame
@@ -55,6 +72,7 @@ class CohortAnalysis:
     flags: pd.DataFrame
     errors: pd.DataFrame
     runners: tuple[str, ...]
+    coverage: pd.DataFrame
 
     def __repr__(self) -> str:
         return (
@@ -100,6 +118,8 @@ def analyze_cohort(
     cache: Any = _DEFAULT_CACHE,
     gear_maps: Mapping[str, Any] | None = None,
     runners: Iterable[str] | None = None,
+    sports: Iterable[str] | None = RUNNING_SPORTS,
+    sport: str | None = None,
 ) -> CohortAnalysis:
     """Read and analyse every runner of a cohort folder.
 
@@ -124,6 +144,9 @@ def analyze_cohort(
         Runner → ``gear_map`` for :func:`runload.analysis.analyze`.
     runners : iterable of str, optional
         Analyse only these runners.
+    sports, sport : optional
+        What counts as a run, and the sport of activities nothing labels, as for
+        :func:`runload.analysis.analyze`.
 
     Returns
     -------
@@ -160,6 +183,7 @@ def analyze_cohort(
     weekly: list[pd.DataFrame] = []
     flags: list[pd.DataFrame] = []
     errors: list[pd.DataFrame] = []
+    coverage: list[pd.DataFrame] = []
     bar: Any = None
     if (progress if progress is not None else _interactive()) and found:
         from tqdm.auto import tqdm
@@ -184,6 +208,8 @@ def analyze_cohort(
                     log,
                     profile=profile,
                     gear_map=(gear_maps or {}).get(name),
+                    sports=sports,
+                    sport=sport,
                 )
             except Exception as exc:  # one runner never stops the cohort
                 errors.append(
@@ -201,6 +227,24 @@ def analyze_cohort(
                 weekly.append(_with_runner(week.reset_index(), name))
                 flags.append(_with_runner(result.flags, name))
                 errors.append(_with_runner(result.errors, name))
+                cov = result.coverage
+                implausible = int(cov.implausible["excluded"].astype(bool).sum())
+                coverage.append(
+                    pd.DataFrame(
+                        [
+                            [
+                                name,
+                                cov.activities,
+                                cov.runs,
+                                cov.no_sport,
+                                sum(cov.other_sports.values()),
+                                implausible,
+                                cov.untrusted_climbing,
+                            ]
+                        ],
+                        columns=list(COVERAGE_COLUMNS),
+                    )
+                )
             if bar is not None:
                 bar.update()
     finally:
@@ -225,4 +269,5 @@ def analyze_cohort(
         flags=stack(flags, ["runner", *FLAG_FIELDS]),
         errors=stack(errors, ["runner", *ERROR_COLUMNS]),
         runners=tuple(name for name, _ in found),
+        coverage=stack(coverage, list(COVERAGE_COLUMNS)),
     )

@@ -72,6 +72,25 @@ def test_each_runner_as_analyze_sees_it(root: Path, result) -> None:  # type: ig
     assert (anna["severity"] != "info").any()  # the long run stands out
 
 
+def test_coverage_says_what_was_judged_per_runner(root: Path) -> None:
+    result = _quiet(analyze_cohort, root, jobs=1, cache=None, runners=["anna", "ben", "cara"])
+    cov = result.coverage.set_index("runner")
+    assert list(result.coverage.columns) == [
+        "runner",
+        "activities",
+        "runs",
+        "no_sport",
+        "other_sports",
+        "implausible",
+        "untrusted_climbing",
+    ]
+    # anna's 11 FIT runs, ben's 5 GPX runs plus the summary-only row of his missing file,
+    # cara's 5 runs: every activity is a run, none left out.
+    assert cov["activities"].to_dict() == {"anna": 11, "ben": 6, "cara": 5}
+    assert cov["runs"].to_dict() == {"anna": 11, "ben": 6, "cara": 5}
+    assert (cov[["no_sport", "other_sports", "implausible"]] == 0).all().all()
+
+
 def test_errors_carry_the_runner(result) -> None:  # type: ignore[no-untyped-def]
     errors = result.errors
     assert list(errors.columns) == ["runner", "path", "reason", "message"]
