@@ -11,6 +11,8 @@ Definitions (docs/risk.md explains the choices):
   2.5 km runs of a runner who always runs 2.5 km are not.
 * **break**: ``break_days`` (14) or more between two consecutive non-trivial runs.
   Trivial runs in between neither end the break nor count in any reference.
+* **recent normal** (:func:`recent_normal`): the mean of the two biggest of the last
+  four weeks with running.
 * **pre-break reference**: the runs of the ``reference_days`` (28) days up to and
   including the last non-trivial run before the break: mean weekly distance, longest
   run and typical (median) run.  It is *complete* with at least
@@ -248,7 +250,12 @@ def recent_normal(
     trivial_share: float,
     usable: np.ndarray | None = None,
 ) -> tuple[float, list[int]]:
-    """The runner's recent normal week before week ``k``: a median of recent non-zero weeks.
+    """The runner's recent normal week before week ``k``: the upper half of recent weeks.
+
+    The normal is the mean of the bigger half (rounded up) of the last ``weeks`` weeks
+    with running: of four weeks, the two biggest.  A planned cut-back week, or a week cut
+    short by a cold or a busy schedule, is not what the runner normally does, and with
+    the usual ±15 % from week to week a median of four would often sit on such a week.
 
     Parameters
     ----------
@@ -271,7 +278,8 @@ def recent_normal(
     Returns
     -------
     (float, list of int)
-        The median [km] (NaN without enough weeks) and the weeks it was taken from.
+        The normal [km] (NaN without enough weeks) and the weeks it was taken from (all of
+        the recent weeks looked at, not only the bigger half).
     """
     lo = max(k - lookback_weeks, 0)
     candidates = [
@@ -283,7 +291,9 @@ def recent_normal(
     kept = [j for j in candidates if weekly_km[j] >= trivial_share * overall][-weeks:]
     if len(kept) < min_weeks:
         return float("nan"), kept
-    return float(np.median(weekly_km[kept])), kept
+    values = np.sort(weekly_km[kept])[::-1]
+    upper = values[: (len(values) + 1) // 2]
+    return float(upper.mean()), kept
 
 
 def break_definition(profile: object | None = None) -> BreakDefinition:

@@ -120,6 +120,7 @@ def elevation_flags(
     min_week_m: float,
     steep_run_m_per_km: float,
     baseline_days: int,
+    peak_ratio: float = 1.10,
 ) -> list[Flag]:
     """Flag weeks whose metres up (or down) rose sharply above the runner's outdoor norm.
 
@@ -145,6 +146,9 @@ def elevation_flags(
         A run with at least this many metres per km is steep. [m/km]
     baseline_days : int
         Days of history before the week for a flag (a notice before). [d]
+    peak_ratio : float
+        A week at most this multiple of the biggest of the recent norm weeks is never
+        flagged (it stays within what the runner did in the last weeks). [1]
 
     Returns
     -------
@@ -192,7 +196,9 @@ def elevation_flags(
         # coming back to a level sustained in the last weeks is not an overload
         norm = max(float(week_m[norm_weeks].mean()), float(np.median(week_m[habitual])))
         value = float(week_m[k] / norm) if norm > 0 else float("inf")
-        if not above(value, ratio):
+        peak = float(week_m[habitual].max())
+        peak_value = float(week_m[k] / peak) if peak > 0 else float("inf")
+        if not (above(value, ratio) and above(peak_value, peak_ratio)):
             continue
         per_km = float(week_m[k] / week_km[k])
         norm_km = float(week_km[norm_weeks].sum())

@@ -1,12 +1,15 @@
 """``distance_jump``: a week well above the runner's recent normal.
 
 The article's trigger 4, "increasing running distance suddenly".  A week is compared
-with the runner's *recent normal*: the median of the last ``normal_weeks`` (4) weeks
-with running within ``lookback_weeks`` (8), leaving out near-empty weeks (below 20 %
-of the others: a jog in a holiday).  A median, not last week alone: the week after a
-planned cut-back week returns to the normal, not above it, and a week after a zero
-week is still judged.  Weeks holding the first run after a break are left to
-``return_after_break``, which scales the reference down for the time off.
+with the runner's *recent normal*: the mean of the two biggest of the last
+``normal_weeks`` (4) weeks with running within ``lookback_weeks`` (8), leaving out
+near-empty weeks (below 20 % of the others: a jog in a holiday).  Several weeks, not
+last week alone: the week after a planned cut-back week returns to the normal, not
+above it, and a week after a zero week is still judged.  The bigger half, not a median:
+a cut-back or a short week is not what the runner normally does, and with ordinary
+week-to-week noise a median of four often sits on such a week.  Weeks holding the
+first run after a break are left to ``return_after_break``, which scales the reference
+down for the time off.
 
 The threshold is Nielsen et al. (2014): in novices, weekly increases above 30 %
 (against under 10 %) went with more distance-related injuries, HR 1.59 (0.96–2.66,
@@ -20,9 +23,8 @@ Severity: week ÷ normal above ``change_ratio`` (+30 %) → moderate, above
 ``high_ratio`` (+100 %) → high, compared in whole percent as the message shows them.
 A week at most ``peak_ratio`` (+10 %) above the biggest of the normal weeks is never a
 jump: it stays within what the runner did in the last weeks (Frandsen's reference for
-sessions is the same: within +10 % of the recent maximum).  Without this, a steady
-runner who runs every third day (two runs in some weeks, three in others) would see
-every three-run week flagged against a two-run median.
+sessions is the same: within +10 % of the recent maximum).  A runner who runs every
+third day (two runs in some weeks, three in others) never jumps by running three.
 
 **Beginners.** While the log is shorter than ``baseline_days``, the normal is the
 weeks run so far (at least one; a first week that starts after Wednesday is too
@@ -62,7 +64,7 @@ class DistanceJumpSettings:
         A week no more than this multiple of the biggest of the normal weeks is never a
         jump (it stays within what the runner did in the last weeks). [1]
     normal_weeks : int
-        Number of recent weeks with running whose median is the normal. [weeks]
+        Number of recent weeks with running whose bigger half forms the normal. [weeks]
     lookback_weeks : int
         How far back those weeks are looked for. [weeks]
     min_normal_weeks : int
@@ -146,7 +148,8 @@ def distance_jump(
     peak_ratio : float
         Week ÷ the biggest normal week at or below which nothing is flagged. [1]
     normal_weeks, lookback_weeks, min_normal_weeks : int
-        The normal: median of the last ``normal_weeks`` weeks with running within
+        The normal: mean of the bigger half of the last ``normal_weeks`` weeks with
+        running within
         ``lookback_weeks``, when there are at least ``min_normal_weeks``. [weeks]
     min_week_km, beginner_min_week_km : float
         Smallest week flagged, after and during the baseline period. [km]
@@ -207,8 +210,8 @@ def distance_jump(
         seen = (
             f"in the week of {week_start.isoformat()} you ran {km[k]:.1f} km, "
             f"{shown_pct(ratio):+d} % on your recent normal of {normal:.1f} km "
-            f"(median of {basis}) and {shown_pct(km[k] / peak):+d} % on the biggest of "
-            f"those weeks ({peak:.1f} km)"
+            f"(mean of the bigger half of {basis}) and {shown_pct(km[k] / peak):+d} % on "
+            f"the biggest of those weeks ({peak:.1f} km)"
         )
         acwr_text = (
             f" The acute:chronic ratio was {acwr[k]:.2f}; it is shown as context only (it is "
