@@ -77,6 +77,16 @@ def test_a_real_climbing_increase_is_still_flagged():
     assert "40 m/km" in flag.message and "20 m/km" in flag.message
 
 
+def test_climbing_done_in_the_last_three_months_is_not_an_increase():
+    # weeks 0-4 usual (800 m), week 5 at 1300 m (x 1.625 on the norm, +63 % on the
+    # biggest week: flagged), weeks 6-9 usual, week 10 at 1300 m again: x 1.625 on the
+    # norm of 800 m, but no more than week 5, within the 12-week lookback: quiet
+    rows = [r for w in (0, 1, 2, 3, 4, 6, 7, 8, 9) for r in usual_week(w)]
+    rows += usual_week(5, scale=1300 / 800) + usual_week(10, scale=1300 / 800)
+    flags = proper(uphill_overload(table(rows)))
+    assert [f.date for f in flags] == [day(MON, 35)]
+
+
 def test_untrusted_climbing_is_left_out_and_counted():
     base = [r for w in range(5) for r in usual_week(w)]
     noisy = {

@@ -20,7 +20,9 @@ not an overload); weeks on the treadmill only and holiday weeks without running 
 counted as 0 m, they are skipped.  The per-km norm is built the same way from the
 weeks' metres per outdoor km (recent: total metres ÷ total outdoor km), and so is the
 norm of steep runs.  A week is flagged when its metres are at least
-``min_week_m`` and more than ``ratio`` × the norm (in whole percent, as shown).  Two
+``min_week_m``, more than ``ratio`` × the norm (in whole percent, as shown), and more
+than ``peak_ratio`` (+10 %) above the biggest outdoor week of the lookback (climbing
+already done in the last three months is not an increase).  Two
 further signals raise the severity: metres per outdoor km also above ``ratio`` × its
 norm (steeper running, not only more of it), and at least 2 steep runs
 (≥ ``steep_run_m_per_km``) and more than ``ratio`` × their weekly mean.
