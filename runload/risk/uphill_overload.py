@@ -32,6 +32,9 @@ class UphillOverloadSettings:
     ascent_ratio : float
         Flag when the week's ascent exceeds this multiple of the norm; the same multiple
         applies to ascent per outdoor km and to the number of hilly runs. [1]
+    peak_ratio : float
+        A week at most this multiple of the biggest outdoor week of the lookback is never
+        flagged. [1]
     window_weeks : int
         Number of previous weeks with outdoor running forming the norm. [weeks]
     lookback_weeks : int
@@ -47,6 +50,9 @@ class UphillOverloadSettings:
     """
 
     ascent_ratio: float = setting(1.5, unit="1", source=_SELF)
+    peak_ratio: float = setting(
+        1.10, unit="1", source="convention: within +10 % of the biggest recent week"
+    )
     window_weeks: int = setting(4, unit="weeks", source="convention: about a month")
     lookback_weeks: int = setting(12, unit="weeks", source="convention")
     min_norm_weeks: int = setting(2, unit="weeks", source="convention")
@@ -91,6 +97,7 @@ def uphill_overload(
     activities: pd.DataFrame,
     *,
     ascent_ratio: float = _D.ascent_ratio,
+    peak_ratio: float = _D.peak_ratio,
     window_weeks: int = _D.window_weeks,
     lookback_weeks: int = _D.lookback_weeks,
     min_norm_weeks: int = _D.min_norm_weeks,
@@ -107,6 +114,9 @@ def uphill_overload(
         ``elevation_source`` when present).
     ascent_ratio : float
         Week ÷ norm above which the week is flagged (also used for the other signals). [1]
+    peak_ratio : float
+        Week ÷ the biggest outdoor week of the lookback at or below which nothing is
+        flagged. [1]
     window_weeks, lookback_weeks, min_norm_weeks : int
         The norm: mean of the last ``window_weeks`` weeks with outdoor running within
         ``lookback_weeks``, when there are at least ``min_norm_weeks``. [weeks]
@@ -134,4 +144,5 @@ def uphill_overload(
         min_week_m=min_week_ascent_m,
         steep_run_m_per_km=hilly_run_m_per_km,
         baseline_days=baseline_days,
+        peak_ratio=peak_ratio,
     )
