@@ -84,9 +84,10 @@ def evaluate(
     profile : RiskProfile, optional
         Thresholds; the defaults of :class:`RiskProfile` when omitted.  Rules listed in
         ``profile.disabled`` are skipped.
-    gear_map : mapping, optional
-        Shoes to date ranges, for activities without a ``gear`` value (see
-        :func:`runload.risk.worn_shoes.worn_shoes`).
+    gear_map : mapping or list, optional
+        Shoes to date ranges, for activities without a ``gear`` value: what
+        :func:`runload.risk.inputs.read_gear` returns, or the forms of
+        :func:`runload.risk.worn_shoes.gear_map_records`.
     tags : mapping, optional
         ``activity_id`` → user tags (e.g. ``"ankle weights"``), or what
         :func:`runload.risk.inputs.read_tags` returns (entries by date are matched to

@@ -38,7 +38,16 @@ import pandas as pd
 
 from ..load import long_run_spikes
 from .baselines import Reference, break_definition, find_breaks
-from .flag import Findings, Flag, above, register_rule, run_table, setting, shown_pct
+from .flag import (
+    Findings,
+    Flag,
+    above,
+    make_flag,
+    register_rule,
+    run_table,
+    setting,
+    shown_pct,
+)
 
 __all__ = ["LongRunSpikeSettings", "long_run_spike"]
 
@@ -244,8 +253,6 @@ def long_run_spike(
 def _flag(
     date: dt.date, severity: str, ratio: float, threshold: float, message: str, ids: tuple[str, ...]
 ) -> Flag:
-    from .flag import make_flag
-
     return make_flag(
         "long_run_spike",
         date=date,
