@@ -225,7 +225,7 @@ def _judge(
     weeks_off = ret.gap_days / 7.0
     seen_break = (
         f"your run on {ret.date.isoformat()} came after {ret.gap_days} days without running "
-        f"run (last one on {ret.last_before.isoformat()}"
+        f"(last run on {ret.last_before.isoformat()}"
         + (
             f"; {plural(len(ret.trivial_ids), 'short jog')} in between did not end the break"
             if ret.trivial_ids
