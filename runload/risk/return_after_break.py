@@ -224,8 +224,8 @@ def _judge(
     ref = ret.reference
     weeks_off = ret.gap_days / 7.0
     seen_break = (
-        f"your run on {ret.date.isoformat()} came after {ret.gap_days} days without running "
-        f"(last run on {ret.last_before.isoformat()}"
+        f"your run on {ret.date.isoformat()} came {ret.gap_days} days after your last run "
+        f"before the break ({ret.last_before.isoformat()}"
         + (
             f"; {plural(len(ret.trivial_ids), 'short jog')} in between did not end the break"
             if ret.trivial_ids
