@@ -107,3 +107,29 @@ def test_empty_table_gives_no_flags():
     from runload.schema import empty_activities
 
     assert evaluate(empty_activities()) == []
+
+
+def test_findings_flag_notice_or_beginner_flag(monkeypatch):
+    from runload.risk.flag import Findings
+
+    monkeypatch.setattr(flag_module, "_RULES", dict(flag_module._RULES))
+    register_rule("probe", evidence="practice", reference="r", advice="a")(lambda acts: [])
+    common = dict(seen="a big week", metric="m_ratio", value=1.5, threshold=1.3, message="msg")
+    found = Findings("probe", baseline_days=28)
+    ok = found.add(date=D(2024, 2, 5), history_days=35, severity="moderate", **common)
+    early = found.add(date=D(2024, 1, 8), history_days=7, severity="moderate", **common)
+    novice = found.add(
+        date=D(2024, 1, 8),
+        history_days=7,
+        severity="moderate",
+        beginner_severity="high",
+        beginner_message="first weeks",
+        **common,
+    )
+    assert (ok.severity, ok.message) == ("moderate", "msg")
+    assert early.severity == "info" and early.message.startswith("A big week, but only 7 days")
+    assert (novice.severity, novice.message) == ("high", "first weeks")
+    # a log shorter than the baseline adds one notice only when nothing else was said
+    runs = pd.DataFrame({"local_date": [D(2024, 1, 1), D(2024, 1, 10)]})
+    assert Findings("probe", baseline_days=28).result(runs)[0].severity == "info"
+    assert len(found.result(runs)) == 3
