@@ -125,7 +125,7 @@ def test_beginner_50_percent_week_two_flags():
     flags = distance_jump(acts)
     assert [(f.date, f.severity, f.value) for f in flags] == [(day(MON, 7), "moderate", 1.5)]
     assert "Nielsen" in flags[0].message and "novices" in flags[0].message.lower()
-    assert "tendency" in flags[0].message
+    assert "tendency" in flags[0].message and "Buist 2008" in flags[0].message
 
 
 def test_beginner_partial_first_week_is_not_a_normal():

@@ -234,7 +234,9 @@ def distance_jump(
             f"{seen[0].upper()}{seen[1:]} (flag above {shown_pct(change_ratio):+d} %). "
             f"Your log starts on {first_run.isoformat()}, so this compares with the weeks "
             f"you have run since then. {evidence_text} Novices are the group that study "
-            "looked at, so this is flagged without waiting for a month of history."
+            "looked at, so this is flagged without waiting for a month of history. Staying under "
+            "10 % a week is no proven protection either (Buist 2008): build up step by step "
+            "and watch how your ankles respond."
         )
         found.add(
             date=week_start,
