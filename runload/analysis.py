@@ -359,7 +359,7 @@ def analyze(
     spike_ratio = 1.10
     if "long_run_spike" not in prof.disabled:
         spike_ratio = float(prof.options("long_run_spike").get("spike_ratio", spike_ratio))
-    status = training_status(judged, flags, spike_ratio=spike_ratio)
+    status = training_status(judged, flags, profile=prof, spike_ratio=spike_ratio)
     pain_frame = None
     if pain is not None:
         pain_frame = pain_context(read_pain_journal(pain), flags)

@@ -96,18 +96,19 @@ def test_status_against_the_recent_normal_and_the_next_steps():
     assert s is not None
     assert s.as_of == D(2024, 2, 6) and s.week_start == D(2024, 2, 5)
     assert s.week_km == pytest.approx(10.0)
-    # Normal: median of the last 4 weeks with running (20, 22, 24, 18; the zero week is
-    # a break, not part of the norm) = 21 km.
-    assert s.weeks_in_normal == 4 and s.normal_week_km == pytest.approx(21.0)
+    # Normal, as distance_jump reads it: the mean of the bigger half of the last 4 weeks
+    # with running (20, 22, 24, 18; the zero week is a break, not part of the norm):
+    # (24 + 22) / 2 = 23 km.
+    assert s.weeks_in_normal == 4 and s.normal_week_km == pytest.approx(23.0)
     # Longest run in the 30 days 2024-01-08 ... 2024-02-06: 14 km; +10 % = 15.4 km.
     assert s.longest_30d_km == pytest.approx(14.0)
     assert s.next_long_run_km == pytest.approx(15.4)
-    # Next week: 10 % over the larger of the normal (21) and this week (10) = 23.1 km.
-    assert s.next_week_km == pytest.approx(23.1)
+    # Next week: 10 % over the larger of the normal (23) and this week (10) = 25.3 km.
+    assert s.next_week_km == pytest.approx(25.3)
     assert list(s.active["date"]) == [D(2024, 1, 27)]
     text = "\n".join(s.lines())
-    assert "up to 15.4 km" in text and "up to 23.1 km" in text
-    assert "normal week of 21.0 km" in text and "-52 %" in text
+    assert "up to 15.4 km" in text and "up to 25.3 km" in text
+    assert "recent normal of 23.0 km a week" in text and "-57 %" in text  # 10 / 23 - 1
     doc = s.to_dict()
     assert doc["next_long_run_km"] == pytest.approx(15.4)
     assert doc["active_flags"] == [

@@ -4,9 +4,11 @@
 three questions a runner asks after an analysis:
 
 * **This week.**  The distance of the local week of the last run against the
-  runner's *normal*: the median weekly distance of the last
-  :data:`NORMAL_WEEKS` weeks before it that had running (zero weeks are breaks,
-  not the norm; see ``docs/risk.md``).
+  runner's *recent normal*, the same one ``distance_jump`` judges a week by
+  (:func:`runload.risk.baselines.recent_normal`, with the profile's
+  ``distance_jump`` settings): the mean of the bigger half of the last four
+  weeks with running before it.  Zero weeks are breaks, not the norm; see
+  ``docs/risk.md``.
 * **Active flags.**  The flags (not notices) of the last :data:`ACTIVE_DAYS`
   days up to the last run.
 * **The next step, in numbers.**  The next long run up to ``spike_ratio`` times
@@ -28,13 +30,18 @@ import numpy as np
 import pandas as pd
 
 from ..load import elevation_load
+from .baselines import break_definition, recent_normal
+from .profile import RiskProfile
 
-__all__ = ["ACTIVE_DAYS", "NORMAL_WEEKS", "Status", "training_status"]
+
+def _profile(profile: RiskProfile | None) -> RiskProfile:
+    return profile if profile is not None else RiskProfile()
+
+
+__all__ = ["ACTIVE_DAYS", "Status", "training_status"]
 
 #: Flags of this many days up to the last run are active. [d]
 ACTIVE_DAYS = 14
-#: Weeks with running that make the runner's normal week. [weeks]
-NORMAL_WEEKS = 4
 #: Longest-run window of the next-step advice (Frandsen et al. 2025). [d]
 LONG_RUN_WINDOW_DAYS = 30
 
@@ -52,10 +59,10 @@ class Status:
     week_km : float
         Distance of that week so far. [km]
     normal_week_km : float
-        Median distance of the last :data:`NORMAL_WEEKS` earlier weeks with running;
-        NaN without any. [km]
+        The recent normal before this week (see the module docstring); NaN without
+        enough earlier weeks with running. [km]
     weeks_in_normal : int
-        How many weeks the normal rests on.
+        How many recent weeks with running the normal was taken from.
     longest_30d_km : float
         Longest run of the 30 days up to the last run. [km]
     next_long_run_km : float
@@ -88,8 +95,9 @@ class Status:
             pct = round((self.week_km / self.normal_week_km - 1) * 100)
             change = "the same" if pct == 0 else f"{pct:+d} %"
             week += (
-                f", against a normal week of {self.normal_week_km:.1f} km "
-                f"(median of your last {self.weeks_in_normal} weeks with running): {change}."
+                f", against your recent normal of {self.normal_week_km:.1f} km a week "
+                f"(the bigger half of your last {self.weeks_in_normal} weeks with running): "
+                f"{change}."
             )
         else:
             week += "; no earlier weeks with running to compare with."
@@ -141,6 +149,7 @@ def training_status(
     activities: pd.DataFrame,
     flags: pd.DataFrame,
     *,
+    profile: RiskProfile | None = None,
     spike_ratio: float = 1.10,
     week_ratio: float = 1.10,
 ) -> Status | None:
@@ -152,6 +161,8 @@ def training_status(
         The runs judged (an activities table; runs are selected as in :mod:`runload.load`).
     flags : DataFrame
         The flags table of the same history.
+    profile : RiskProfile, optional
+        Whose ``distance_jump`` and ``return_after_break`` settings define the normal.
     spike_ratio : float
         Next long run ÷ longest run of the last 30 days. [1]
     week_ratio : float
@@ -166,13 +177,20 @@ def training_status(
     as_of: dt.date = max(dates)
     week_start = as_of - dt.timedelta(days=as_of.weekday())
     week_km = float(sum(k for d, k in zip(dates, km, strict=True) if d >= week_start))
-    weekly: dict[dt.date, float] = {}
+    first_monday = min(dates) - dt.timedelta(days=min(dates).weekday())
+    n_weeks = (week_start - first_monday).days // 7 + 1
+    weekly = np.zeros(n_weeks)
     for d, k in zip(dates, km, strict=True):
-        monday = d - dt.timedelta(days=d.weekday())
-        if monday < week_start:
-            weekly[monday] = weekly.get(monday, 0.0) + float(k)
-    earlier = [v for _, v in sorted(weekly.items()) if v > 0][-NORMAL_WEEKS:]
-    normal = float(np.median(earlier)) if earlier else float("nan")
+        weekly[(d - dt.timedelta(days=d.weekday()) - first_monday).days // 7] += float(k)
+    settings = _profile(profile).distance_jump
+    normal, used = recent_normal(
+        weekly,
+        n_weeks - 1,
+        weeks=int(settings.normal_weeks),
+        lookback_weeks=int(settings.lookback_weeks),
+        min_weeks=1,
+        trivial_share=break_definition(profile).trivial_share,
+    )
     window_start = as_of - dt.timedelta(days=LONG_RUN_WINDOW_DAYS - 1)
     recent = [k for d, k in zip(dates, km, strict=True) if d >= window_start]
     longest = float(max(recent)) if recent else float("nan")
@@ -187,7 +205,7 @@ def training_status(
         week_start=week_start,
         week_km=week_km,
         normal_week_km=normal,
-        weeks_in_normal=len(earlier),
+        weeks_in_normal=len(used) if np.isfinite(normal) else 0,
         longest_30d_km=longest,
         next_long_run_km=longest * spike_ratio if longest > 0 else float("nan"),
         next_week_km=base_week * week_ratio if base_week > 0 else float("nan"),
