@@ -160,3 +160,32 @@ def test_runner_every_third_day_is_not_jumping():
     rows += [{"date": day(MON, 126 + d), "km": 8.0} for d in (0, 2, 4, 6)]
     flags = [f for f in distance_jump(table(rows)) if f.severity != "info"]
     assert [(f.date, f.severity) for f in flags] == [(day(MON, 126), "moderate")]
+
+
+def test_the_weeks_of_a_comeback_are_judged_against_the_scaled_pre_break_longest():
+    # Six weeks off after the 40 km weeks (longest run 20 km), then a careful comeback:
+    # 4, 5 and 7 km runs, then 9 km, then 13 km.  After 42 days off the share is 50 %:
+    # up to 10 km is within what return_after_break allows, so the 5 -> 7 -> 9 km steps
+    # (+40 %, +29 % on the 30-day longest) are no spikes; 13 km is +30 % on 10 km (low,
+    # since 30 % is not above 30 %).
+    back = day(LAST, 42)
+    rows = pre_break() + [
+        {"date": back, "km": 4.0},
+        {"date": day(back, 2), "km": 5.0},
+        {"date": day(back, 4), "km": 7.0},
+        {"date": day(back, 7), "km": 9.0},
+        {"date": day(back, 10), "km": 13.0},
+    ]
+    flags = [f for f in long_run_spike(table(rows)) if f.severity != "info"]
+    assert [(f.date, f.severity) for f in flags] == [(day(back, 10), "low")]
+    assert flags[0].value == pytest.approx(13.0 / 10.0)
+    assert "50 % of your longest run before the break (20.0 km)" in flags[0].message
+    # Without the break the same 7 km after 5 km would be a +40 % spike (moderate).
+    plain = table(
+        [
+            {"date": day(MON, 0), "km": 5.0},
+            {"date": day(MON, 40), "km": 5.0},
+            {"date": day(MON, 42), "km": 7.0},
+        ]
+    )
+    assert [f.severity for f in long_run_spike(plain) if f.date == day(MON, 42)] == ["moderate"]

@@ -12,9 +12,15 @@ import warnings
 import pytest
 
 from runload import analyze
+from runload.risk import TRIGGERS as REGISTERED
 from runload.synth import history
 
-TRIGGERS = [s for s in history.SCENARIOS if s != "steady"]
+#: Every registered rule: each must have a preset history that shows it.
+TRIGGERS = list(REGISTERED)
+
+
+def test_every_registered_rule_has_a_preset():
+    assert set(history.SCENARIOS) - {"steady"} == set(REGISTERED)
 
 
 def _gear_map(plan) -> list[dict[str, object]]:

@@ -21,6 +21,13 @@ longest run of the 4 weeks before the break, if that reference is complete (at l
 turns the first real run into a spike of +900 %.  ``return_after_break`` judges the
 same run against that reference scaled down for the time off.
 
+**The weeks of a comeback.**  For ``window_days`` after a return, the 30-day window
+holds only the short first runs back, and a runner who used to run 11 km would be
+flagged for going from 3 to 4.2 km.  Until the window is past the break, the reference
+is therefore the larger of the 30-day longest run and the pre-break longest run scaled
+down for the time off as ``return_after_break`` scales it (50-100 %): runs within what
+that rule allows are not spikes, and a run beyond it is judged against it.
+
 **Beginners.** While the log is shorter than ``baseline_days``, the reference is the
 longest run so far.  From ``beginner_min_days`` (7) of history and
 ``beginner_min_runs`` (2) earlier runs on, a run more than ``beginner_spike_ratio``
@@ -37,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..load import long_run_spikes
-from .baselines import Reference, break_definition, find_breaks
+from .baselines import Reference, Return, break_definition, find_breaks
 from .flag import (
     Findings,
     Flag,
@@ -171,6 +178,7 @@ def long_run_spike(
     runs = run_table(activities)
     breaks = find_breaks(runs, break_definition(profile))
     dates: list[dt.date] = list(spikes["local_date"])
+    comebacks = _comebacks(breaks.returns, profile)
     for i, (activity_id, row) in enumerate(spikes.iterrows()):
         km = float(row["distance_km"])
         if not (np.isfinite(km) and km >= min_distance_km):
@@ -188,6 +196,11 @@ def long_run_spike(
             previous = reference.longest_km
         else:
             previous = float(row["previous_longest_km"])
+        allowed = _comeback_allowance(comebacks, date, window_days) if reference is None else None
+        if allowed is not None and not (np.isfinite(previous) and previous >= allowed[0]):
+            previous = allowed[0]
+        else:
+            allowed = None
         if not (np.isfinite(previous) and previous > 0):
             continue
         ratio = km / previous
@@ -212,9 +225,17 @@ def long_run_spike(
             found.append(_flag(date, severity, ratio, spike_ratio, message, ids))
             continue
         seen = (
-            f"your {km:.1f} km run on {date.isoformat()} was {shown_pct(ratio):+d} % longer "
+            f"your {km:.1f} km run on {date.isoformat()} was {shown_pct(ratio):d} % longer "
             f"than your longest run of the previous {window_days} days ({previous:.1f} km)"
         )
+        if allowed is not None:
+            seen = (
+                f"your {km:.1f} km run on {date.isoformat()}, in the weeks back from your "
+                f"break, was {shown_pct(ratio):d} % longer than {previous:.1f} km: "
+                f"{allowed[1] * 100:.0f} % of your longest run before the break "
+                f"({allowed[2]:.1f} km), which stands in while the {window_days}-day window "
+                "holds only your first runs back"
+            )
         message = (
             f"{seen[0].upper()}{seen[1:]}. In a study of 5,205 runners (Frandsen 2025), "
             f"sessions {band} longer than the longest run of the previous 30 days had an "
@@ -225,10 +246,10 @@ def long_run_spike(
             if above(ratio, beginner_spike_ratio):
                 beginner_severity = "high" if above(ratio, high_ratio) else "moderate"
         beginner_message = (
-            f"Your {km:.1f} km run on {date.isoformat()} was {shown_pct(ratio):+d} % longer "
+            f"Your {km:.1f} km run on {date.isoformat()} was {shown_pct(ratio):d} % longer "
             f"than your longest run so far ({previous:.1f} km, in the {history} days since "
             f"your log starts). While runload knows less than {baseline_days} days of your "
-            f"running, it flags runs more than {shown_pct(beginner_spike_ratio):+d} % beyond "
+            f"running, it flags runs more than {shown_pct(beginner_spike_ratio):d} % beyond "
             "your longest so far: a first-weeks limit set by expert judgement, since no study "
             "measured one. For comparison, in established runners (Frandsen 2025) sessions "
             f"{band} longer than the longest run of the previous 30 days had an injury hazard "
@@ -248,6 +269,39 @@ def long_run_spike(
             beginner_message=beginner_message,
         )
     return found.result(spikes[["local_date"]])
+
+
+def _comebacks(returns: list[Return], profile: Any) -> list[tuple[dt.date, float, float, float]]:
+    """(return date, allowed km, share, pre-break longest km) of each complete return."""
+    from .return_after_break import ReturnAfterBreakSettings, resume_share
+
+    settings = ReturnAfterBreakSettings()
+    if profile is not None:
+        settings = getattr(profile, "sections", {}).get("return_after_break", settings)
+    out = []
+    for ret in returns:
+        if not ret.reference.complete or not ret.reference.longest_km > 0:
+            continue
+        share = resume_share(
+            ret.gap_days,
+            loss_per_week=float(settings.loss_per_week),
+            min_resume_share=float(settings.min_resume_share),
+        )
+        longest = float(ret.reference.longest_km)
+        out.append((ret.date, share * longest, share, longest))
+    return out
+
+
+def _comeback_allowance(
+    comebacks: list[tuple[dt.date, float, float, float]], date: dt.date, window_days: int
+) -> tuple[float, float, float] | None:
+    """(allowed km, share, pre-break longest km) when ``date`` is in a comeback window."""
+    for back, allowed, share, longest in reversed(comebacks):
+        if back < date and (date - back).days <= window_days:
+            return allowed, share, longest
+        if back <= date:
+            return None
+    return None
 
 
 def _flag(

@@ -1108,6 +1108,8 @@ SCENARIOS = (
     "uphill_overload",
     "worn_shoes",
     "ankle_weights",
+    "return_after_break",
+    "downhill_overload",
 )
 
 #: The weekly routine: (weekday, local start time, share of the weekly
@@ -1232,6 +1234,13 @@ def preset(
             30 km a week; runs tagged "ankle weights" go from one a week at
             0.5 kg to four a week at 2.5 kg within three weeks.  Quiet: one
             tagged run a week, 0.5 kg, +0.25 kg every third week.
+        ``return_after_break``
+            32 km a week for five weeks, six weeks without running, then a
+            full 32 km week straight away.  Quiet: a 12 km first week back.
+        ``downhill_overload``
+            Flat road training (1.5 m of climb per km), then in one week the
+            long run is a point-to-point race descending 700 m.  Quiet: the
+            same race descending 40 m.
     trigger : bool
         Build the history that shows the trigger (True) or its quiet
         counterpart (False).
@@ -1256,6 +1265,8 @@ def preset(
         raise ValueError(f"unknown scenario {scenario!r}; choose from {SCENARIOS}")
     if start.weekday() != 0:
         raise ValueError("start must be a Monday")
+    if scenario in ("return_after_break", "downhill_overload") and (weeks or 12) < 12:
+        raise ValueError(f"the {scenario} scenario needs at least 12 weeks")
     rng = np.random.default_rng(np.random.SeedSequence([seed, SCENARIOS.index(scenario)]))
     n_weeks = weeks or (14 if scenario == "worn_shoes" else 12)
     mondays = [start + dt.timedelta(weeks=k) for k in range(n_weeks)]
@@ -1327,9 +1338,36 @@ def preset(
             tagged_runs_per_week=[sum(t is not None for t in tags) for tags in tags_per_week]
         )
 
+    elif scenario == "return_after_break":
+        back = 11  # five weeks of running (0-4), six weeks off (5-10), then the comeback
+        plan_weeks = [_Week(32_000.0, long_share=11_000.0 / 32_000.0) for _ in mondays]
+        for k in range(5, back):
+            plan_weeks[k] = _Week(0.0)
+        plan_weeks[back] = _Week(32_000.0 if trigger else 12_000.0)
+        expected.update(week_start=mondays[back], break_weeks=(mondays[5], mondays[back - 1]))
+    elif scenario == "downhill_overload":
+        plan_weeks = [_Week(32_000.0, climb_per_km_m=1.5) for _ in mondays]
+        expected.update(week_start=mondays[change], descent_m=700.0 if trigger else 40.0)
+
     runs: list[PlannedRun] = []
     for monday, w in zip(mondays, plan_weeks, strict=True):
-        runs += _week(monday, w, rng)
+        if w.distance_m > 0:
+            runs += _week(monday, w, rng)
+    if scenario == "downhill_overload":
+        saturday = mondays[change] + dt.timedelta(days=5)
+        runs = [
+            replace(
+                r,
+                route="point_to_point",
+                elevation_change_m=-float(expected["descent_m"]),
+                climb_m=10.0,
+                name="Downhill race",
+            )
+            if r.start_local.date() == saturday
+            else r
+            for r in runs
+        ]
+        expected["date"] = saturday
     if scenario == "ankle_weights":
         runs = [
             replace(r, notes=r.name.lower().replace("easy run with ", "")) if r.name else r
