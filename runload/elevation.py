@@ -29,6 +29,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import as_strided
 
 __all__ = [
     "ElevationGain",
@@ -370,9 +371,9 @@ def elevation_quality(
     close = (dt > 0) & (dt <= JUMP_MAX_INTERVAL_S)
     n_close = int(np.count_nonzero(close))
     if n_close >= max(MIN_QUALITY_SAMPLES, JUMP_MIN_CLOSE_RATIO * d.size):
-        step = d[close]
+        step, dt_close = (d, dt) if n_close == d.size else (d[close], dt[close])
         jump_ratio = float(np.count_nonzero(np.abs(step) >= JUMP_M)) / n_close
-        jitter = _trimmed_sd(step / np.sqrt(dt[close])) / np.sqrt(2.0)
+        jitter = _trimmed_sd(step / np.sqrt(dt_close)) / np.sqrt(2.0)
     else:
         jump_ratio = jitter = 0.0
     if has_gps is False:
@@ -387,12 +388,18 @@ def elevation_quality(
     else:
         source, why = "barometric", f"smooth: noise {noise:.1f} m"
 
-    low = float(np.percentile(e, 1))
-    end = np.searchsorted(t, t + VERTICAL_SPEED_SPAN_S)
-    ok = end < t.size
-    span_s = t[end[ok]] - t[ok]
-    fast = np.abs(e[end[ok]] - e[ok]) > max_vertical_speed_m_s * span_s
-    fast_ratio = float(fast.mean()) if fast.size else 0.0
+    if lo - min_elevation_m >= 1.0:
+        # The 1st percentile lies between two samples, so it is at least the lowest
+        # one: no need to compute it when that is well above the limit.
+        low = lo
+    else:
+        low = float(np.percentile(e, 1))
+    end = _span_end(t, VERTICAL_SPEED_SPAN_S)
+    # ``end`` never decreases, so the spans that end inside the stream come first.
+    m = int(np.count_nonzero(end < t.size))
+    span_s = t[end[:m]] - t[:m]
+    fast = np.abs(e[end[:m]] - e[:m]) > max_vertical_speed_m_s * span_s
+    fast_ratio = np.count_nonzero(fast) / m if m else 0.0
     if low < min_elevation_m:
         trusted, verdict = False, f"untrusted: down to {low:.0f} m, far below sea level"
     elif fast_ratio > MAX_FAST_SPAN_RATIO:
@@ -457,10 +464,26 @@ def _noise_m(
     if width > _NOISE_MAX_WINDOW_SAMPLES:
         residual = e - _rolling_median(e, t, window_s)
     else:
+        # One row per centre: the samples of its window, padded with +inf (every
+        # sample is finite), sorted.  Full windows (all but the ends and gaps) are
+        # copied from a strided view of the stream; only the others need padding.
         offsets = np.arange(width)
-        table = np.where(
-            offsets < count[:, None], e[np.minimum(start[:, None] + offsets, n - 1)], np.inf
-        )
+        if width >= 1:
+            # Every window of ``width`` samples, as a read-only strided view.
+            windows = as_strided(
+                e, (n - width + 1, width), (e.strides[0], e.strides[0]), writeable=False
+            )
+            table = windows[np.minimum(start, n - width)]
+            part = np.flatnonzero(count < width)
+        else:
+            table = np.empty((centres.size, 0))
+            part = np.arange(centres.size)
+        if part.size:
+            table[part] = np.where(
+                offsets < count[part, None],
+                e[np.minimum(start[part, None] + offsets, n - 1)],
+                np.inf,
+            )
         table.sort(axis=1)
         rows = np.arange(centres.size)
         mid = count // 2
@@ -468,6 +491,30 @@ def _noise_m(
         lower = table[rows, np.maximum(mid - 1, 0)]
         residual = e[centres] - np.where(count % 2 == 1, upper, (upper + lower) / 2)
     return _trimmed_sd(residual)
+
+
+def _span_end(t: npt.NDArray[np.float64], span_s: float) -> npt.NDArray[np.intp]:
+    """``np.searchsorted(t, t + span_s)`` for sorted ``t``, cheaper on even sampling.
+
+    The answer for the first sample, ``k``, is a guess for all (``i + k``), checked
+    against the neighbours in ``t`` (index ``j`` is the answer exactly when
+    ``t[j - 1] < key <= t[j]``); only the keys whose guess fails are searched, which
+    on evenly sampled streams are just the last few.
+    """
+    n = t.size
+    keys = t + span_s
+    k = int(np.searchsorted(t, keys[0])) if n else 0
+    if k < 1:
+        return np.searchsorted(t, keys)
+    padded = np.empty(n + k + 1)
+    padded[:n] = t
+    padded[n:] = np.inf
+    good = (padded[k - 1 : k - 1 + n] < keys) & (keys <= padded[k : k + n])
+    end = np.arange(k, k + n)
+    if not good.all():
+        bad = ~good
+        end[bad] = np.searchsorted(t, keys[bad])
+    return end
 
 
 def _trimmed_sd(residual: npt.NDArray[np.float64]) -> float:

@@ -517,10 +517,26 @@ class SportGuess:
 
 def _column(samples: pd.DataFrame, name: str) -> npt.NDArray[np.float64]:
     """A column as float64 (NaN where absent or unreadable)."""
-    if name not in samples.columns:
+    columns = samples.columns
+    if name not in columns:
         return np.full(len(samples), np.nan)
+    # A column of numbers is read as it is stored: pd.to_numeric would return it
+    # unchanged, and a Series costs more than the rest of the column's work.
+    # (``_get_column_array`` is pandas' own accessor for one column's array; the
+    # public route below is taken whenever it is missing or the column is not a
+    # plain numpy array of numbers.)
+    loc = columns.get_loc(name)
+    getter = getattr(samples, "_get_column_array", None)
+    if isinstance(loc, int) and getter is not None:
+        stored = getter(loc)
+        if isinstance(stored, np.ndarray) and stored.dtype.kind in "fiu":
+            return np.asarray(stored, dtype="float64")
     values = pd.to_numeric(samples[name], errors="coerce")
     return np.asarray(values, dtype="float64")
+
+
+#: The int64 that stands for NaT in a DatetimeIndex's ``asi8``.
+_NAT_I8 = np.iinfo(np.int64).min
 
 
 def _times_s(samples: pd.DataFrame) -> npt.NDArray[np.float64] | None:
@@ -530,21 +546,47 @@ def _times_s(samples: pd.DataFrame) -> npt.NDArray[np.float64] | None:
         index = pd.DatetimeIndex(pd.to_datetime(samples["time"], errors="coerce", utc=True))
     if not isinstance(index, pd.DatetimeIndex):
         return None
-    if index.tz is not None:
-        index = index.tz_convert("UTC")
-    ns = index.as_unit("ns").asi8.astype("float64")  # any resolution (s, ms, us, ns)
-    ns[np.asarray(index.isna())] = np.nan
+    # asi8 counts from the UTC epoch whatever the zone (no tz_convert needed); NaT is
+    # the smallest int64.  Any resolution (s, ms, us, ns) is read in ns.
+    i8 = index.asi8 if index.unit == "ns" else index.as_unit("ns").asi8
+    ns = i8.astype("float64")
+    nat = i8 == _NAT_I8
+    if nat.any():
+        ns[nat] = np.nan
     return ns / 1e9
+
+
+#: Largest total weight whose partial sums are exact in float64 when every weight is a
+#: whole number. [1]
+_EXACT_SUM_MAX = 2.0**53
 
 
 def _weighted_quantiles(
     values: npt.NDArray[np.float64], weights: npt.NDArray[np.float64], qs: tuple[float, ...]
 ) -> list[float]:
-    """Quantiles of ``values`` where each value counts for its weight (no interpolation)."""
+    """Quantiles of ``values`` where each value counts for its weight (no interpolation).
+
+    The answer is that of a stable sort of ``values`` with the weights summed in that
+    order.  Two cheaper routes give it bit for bit: equal weights (any order has the
+    same cumulative sums: a plain sort of the values suffices), and whole-number
+    weights with an exact total (every cumulative sum is exact, so the order within
+    a run of equal values cannot move the answer to another value).
+    """
     if values.size == 0:
         return [math.nan for _ in qs]
-    order = np.argsort(values, kind="stable")
-    v, cum = values[order], np.cumsum(weights[order])
+    w_min, w_max = float(weights.min()), float(weights.max())
+    if w_min > 0 and w_min == w_max:  # e.g. every interval 1 s
+        v, cum = np.sort(values), np.cumsum(weights)
+    elif (
+        w_min > 0
+        and w_max * weights.size < _EXACT_SUM_MAX
+        and np.array_equal(weights, np.floor(weights))
+    ):
+        order = np.argsort(values)
+        v, cum = values[order], np.cumsum(weights[order])
+    else:
+        order = np.argsort(values, kind="stable")
+        v, cum = values[order], np.cumsum(weights[order])
     total = cum[-1]
     at = np.searchsorted(cum, np.asarray(qs) * total, side="left")
     return [float(v[min(int(k), v.size - 1)]) for k in at]
@@ -573,15 +615,25 @@ def _features(samples: pd.DataFrame) -> dict[str, float]:
 
     # Interval k runs from sample k to sample k+1; its values are those of its end sample.
     dt = np.diff(t)
-    dist = _column(samples, "distance_m")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v_dist = np.diff(dist) / dt
     v_dev = _column(samples, "speed_m_s")[1:]
-    v = np.where(np.isfinite(v_dev), v_dev, v_dist)
+    has_v_dev = np.isfinite(v_dev)
+    if has_v_dev.all():  # the device's speed everywhere: distance is not read
+        v = v_dev
+    else:
+        dist = _column(samples, "distance_m")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v_dist = np.diff(dist) / dt
+        v = np.where(has_v_dev, v_dev, v_dist)
     ok = np.isfinite(dt) & (dt > 0) & np.isfinite(v)
     if not ok.any():
         return out
-    longest = max(MAX_INTERVAL_S, 2.0 * float(np.median(dt[ok])))
+    dt_ok = dt[ok]
+    if np.count_nonzero(dt_ok <= MAX_INTERVAL_S / 2.0) > dt_ok.size // 2:
+        # The median is at most MAX_INTERVAL_S / 2 (its middle sample(s) are): no need
+        # to compute it.
+        longest = MAX_INTERVAL_S
+    else:
+        longest = max(MAX_INTERVAL_S, 2.0 * float(np.median(dt_ok)))
     moving = ok & (dt <= longest) & (v >= MOVING_MIN_SPEED_M_S) & (v <= MAX_CREDIBLE_SPEED_M_S)
     w = np.where(moving, dt, 0.0)
     moving_s = float(w.sum())
