@@ -169,7 +169,8 @@ def test_the_weeks_of_a_comeback_are_judged_against_the_scaled_pre_break_longest
     # (+40 %, +29 % on the 30-day longest) are no spikes; 13 km is +30 % on 10 km (low,
     # since 30 % is not above 30 %).
     back = day(LAST, 42)
-    rows = pre_break() + [
+    rows = [
+        *pre_break(),
         {"date": back, "km": 4.0},
         {"date": day(back, 2), "km": 5.0},
         {"date": day(back, 4), "km": 7.0},
