@@ -55,8 +55,8 @@ class Analysis:
     activities : DataFrame
         The activities table (see :mod:`runload.schema`).
     weekly : DataFrame
-        :func:`runload.load.weekly_load` of the activities: index ``week_start``
-        (datetime.date, Monday), columns :data:`runload.load.WEEKLY_LOAD_COLUMNS`.
+        :func:`runload.load.weekly_load` of the counted runs: index ``week_start``
+        (DatetimeIndex of local Mondays), columns :data:`runload.load.WEEKLY_LOAD_COLUMNS`.
     flags : DataFrame
         Every flag and notice, columns :data:`runload.risk.FLAG_FIELDS`, sorted by date
         then severity.  Notices have severity ``"info"`` (see :attr:`notices`); filter
@@ -179,7 +179,8 @@ class Analysis:
         n_weeks = len(self.weekly)
         span = ""
         if n_weeks:
-            span = f", {n_weeks} weeks from {self.weekly.index[0]} to {self.weekly.index[-1]}"
+            first, last = self.weekly.index[0], self.weekly.index[-1]
+            span = f", {n_weeks} weeks from {_day(first)} to {_day(last)}"
         cov = self.coverage.lines()
         lines += _wrap(cov[0], width, "  ", first="")
         lines.append(
@@ -415,6 +416,15 @@ def _empty_errors() -> pd.DataFrame:
     return pd.DataFrame({k: pd.Series([], dtype="object") for k in ERROR_FIELDS})
 
 
+def _day(value: Any) -> str:
+    """A calendar day (Timestamp or date) as YYYY-MM-DD."""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def _jsonable(value: Any) -> Any:
     if value is None:
         return None
@@ -472,7 +482,7 @@ def _weekly_text(weekly: pd.DataFrame) -> list[str]:
     header = ["week"] + [h for _, h, _ in cols]
     rows = []
     for week_start, row in weekly.iterrows():
-        cells = [str(week_start)]
+        cells = [_day(week_start)]
         for name, _, fmt in cols:
             value = row[name]
             if name == "runs":

@@ -9,9 +9,11 @@ Series or DataFrame.  The conventions shared by all of them:
 * **Local calendar.**  Days are the runner's LOCAL calendar days, taken from the
   ``local_date`` column (never the UTC date).  Where ``local_date`` is missing it is
   rebuilt from ``start_time_utc + utc_offset_s``; rows with neither are dropped with a
-  :class:`~runload.exceptions.DataQualityWarning`.  Calendar indexes hold
-  :class:`datetime.date` values, the same type as the ``local_date`` column, so
-  ``daily.loc[row.local_date]`` works; use ``pd.to_datetime(series.index)`` to resample.
+  :class:`~runload.exceptions.DataQualityWarning`.  Calendar indexes (``local_date`` of
+  the daily series, ``week_start`` of the weekly tables) are tz-naive
+  :class:`pandas.DatetimeIndex` values at local midnight, so ``weekly.loc["2018-04-02"]``,
+  slicing by string and ``weekly.resample("MS")`` work; look a ``datetime.date`` up with
+  ``weekly.loc[pd.Timestamp(day)]``.
 * **Observed calendar.**  A daily calendar runs from ``start`` to ``end``; they default
   to the local dates of the first and last selected activity.  Every day inside it is
   observed, rest days as zero.  Weekly tables cover every week that overlaps the
@@ -209,8 +211,10 @@ def _to_day(value: DateLike) -> int | None:
     return (stamp.date() - _EPOCH).days
 
 
-def _dates(days: np.ndarray, name: str) -> pd.Index:
-    return pd.Index([_to_date(d) for d in days], dtype=object, name=name)
+def _dates(days: np.ndarray, name: str) -> pd.DatetimeIndex:
+    """Local calendar days (days since 1970-01-01) as a tz-naive DatetimeIndex at midnight."""
+    stamps = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[ns]")
+    return pd.DatetimeIndex(stamps, name=name)
 
 
 def _float_column(activities: pd.DataFrame, name: str, scale: float = 1.0) -> np.ndarray:
@@ -362,7 +366,8 @@ def daily_load(
     Returns
     -------
     Series
-        Index ``local_date`` (:class:`datetime.date`, every day from start to end).
+        Index ``local_date`` (tz-naive DatetimeIndex of local days, every day from start
+        to end).
         Named ``distance_km`` [km], ``moving_time_s`` [s], ``ascent_m`` [m],
         ``descent_m`` [m] (float) or ``runs`` (int) after the metric.  Empty when there
         is nothing selected and no ``start``/``end``.
@@ -374,7 +379,7 @@ def daily_load(
     cal = _calendar(runs, start, end)
     dtype = np.int64 if metric == "runs" else np.float64
     if cal is None:
-        empty = pd.Index([], dtype=object, name="local_date")
+        empty = pd.DatetimeIndex([], dtype="datetime64[ns]", name="local_date")
         return pd.Series([], index=empty, name=name, dtype=dtype)
     first, last = cal
     values = _daily_values(runs, column, first, last)
@@ -547,7 +552,7 @@ def _weekly_setup(
 
 
 def _empty_weekly(columns: Sequence[str], int_columns: Sequence[str] = ()) -> pd.DataFrame:
-    index = pd.Index([], dtype=object, name="week_start")
+    index = pd.DatetimeIndex([], dtype="datetime64[ns]", name="week_start")
     return pd.DataFrame(
         {c: pd.Series([], dtype="int64" if c in int_columns else "float64") for c in columns},
         index=index,
@@ -584,7 +589,7 @@ def weekly_load(
     Returns
     -------
     DataFrame
-        One row per local week, index ``week_start`` (:class:`datetime.date`),
+        One row per local week, index ``week_start`` (tz-naive DatetimeIndex of local days),
         continuous (weeks without runs are zeros).  Columns, in this order
         (:data:`WEEKLY_LOAD_COLUMNS`):
 
@@ -704,7 +709,7 @@ def surface_mix(
     Returns
     -------
     DataFrame
-        Index ``week_start`` (:class:`datetime.date`, continuous).  Columns
+        Index ``week_start`` (tz-naive DatetimeIndex of local days, continuous).  Columns
         ``treadmill_km`` [km], ``outdoor_km`` [km] and ``treadmill_share_ratio``
         (treadmill ÷ total distance, NaN in a week without distance).
     """
@@ -749,7 +754,7 @@ def weekly_elevation(
     Returns
     -------
     DataFrame
-        Index ``week_start`` (:class:`datetime.date`, continuous).  Columns
+        Index ``week_start`` (tz-naive DatetimeIndex of local days, continuous).  Columns
         ``ascent_m`` [m], ``descent_m`` [m], ``ascent_m_per_km`` [m/km] and
         ``descent_m_per_km`` [m/km].  The per-km values divide by the distance of the
         runs that have an ascent (resp. descent) value, so treadmill runs without

@@ -35,7 +35,7 @@ def test_analyze_a_dataframe():
     assert len(a.activities) == 18
     assert list(a.weekly.columns) == list(WEEKLY_LOAD_COLUMNS)
     assert list(a.weekly["distance_km"]) == pytest.approx([20.0] * 5 + [40.0])
-    assert a.weekly.index[0] == MON
+    assert a.weekly.index[0] == pd.Timestamp(MON)
     assert list(a.flags.columns) == [*FLAG_FIELDS, "episode"]
     jumps = a.flags[a.flags["trigger"] == "distance_jump"]
     assert list(zip(jumps["date"], jumps["severity"], strict=True)) == [(D(2024, 2, 5), "moderate")]

@@ -193,39 +193,41 @@ def test_daily_load_continuous_local_calendar(calendar: pd.DataFrame) -> None:
     assert daily.name == "distance_km" and daily.index.name == "local_date"
     # Jan 1 .. Feb 11 inclusive: 31 + 11 days
     assert len(daily) == 31 + 11
-    assert daily.index[0] == D(2024, 1, 1) and daily.index[-1] == D(2024, 2, 11)
+    assert daily.index[0] == pd.Timestamp(2024, 1, 1) and daily.index[-1] == pd.Timestamp(
+        2024, 2, 11
+    )
     assert all(isinstance(d, dt.date) for d in daily.index)
     np.testing.assert_allclose(daily.to_numpy(), DAILY_KM)
     # rest day, walk day and ride day are zeros when only runs count
-    assert daily.loc[D(2024, 1, 2)] == 0
-    assert daily.loc[D(2024, 1, 10)] == 0 and daily.loc[D(2024, 1, 12)] == 0
+    assert daily.loc[pd.Timestamp(2024, 1, 2)] == 0
+    assert daily.loc[pd.Timestamp(2024, 1, 10)] == 0 and daily.loc[pd.Timestamp(2024, 1, 12)] == 0
     # the Sunday-evening run counts on Sunday (local), not Monday (UTC)
-    assert daily.loc[D(2024, 2, 4)] == 10
-    assert daily.loc[D(2024, 2, 5)] == 6
+    assert daily.loc[pd.Timestamp(2024, 2, 4)] == 10
+    assert daily.loc[pd.Timestamp(2024, 2, 5)] == 6
 
 
 def test_daily_load_metrics_and_all_sports(calendar: pd.DataFrame) -> None:
     everything = daily_load(calendar, sports=None)
-    assert everything.loc[D(2024, 1, 10)] == 5  # the walk
-    assert everything.loc[D(2024, 1, 12)] == 40  # the ride
+    assert everything.loc[pd.Timestamp(2024, 1, 10)] == 5  # the walk
+    assert everything.loc[pd.Timestamp(2024, 1, 12)] == 40  # the ride
     runs = daily_load(calendar, metric="runs")
     assert runs.name == "runs" and runs.dtype == np.int64
     assert runs.sum() == 3 + 3 + 0 + 2 + 2 + 4  # the walk and the ride do not count
-    assert runs.loc[D(2024, 2, 4)] == 1
+    assert runs.loc[pd.Timestamp(2024, 2, 4)] == 1
     moving = daily_load(calendar, metric="moving_time")
     assert moving.name == "moving_time_s"
-    assert moving.loc[D(2024, 1, 14)] == 12 * PACE_S_PER_KM
+    assert moving.loc[pd.Timestamp(2024, 1, 14)] == 12 * PACE_S_PER_KM
     ascent = daily_load(calendar, metric="ascent")
     assert ascent.name == "ascent_m"
-    assert ascent.loc[D(2024, 1, 3)] == 120
-    assert ascent.loc[D(2024, 1, 9)] == 0  # treadmill run without elevation counts as 0
+    assert ascent.loc[pd.Timestamp(2024, 1, 3)] == 120
+    assert ascent.loc[pd.Timestamp(2024, 1, 9)] == 0  # treadmill run without elevation counts as 0
     descent = daily_load(calendar, metric="descent")
-    assert descent.name == "descent_m" and descent.loc[D(2024, 1, 14)] == 90
+    assert descent.name == "descent_m" and descent.loc[pd.Timestamp(2024, 1, 14)] == 90
 
 
 def test_daily_load_start_end_extend_and_clip(calendar: pd.DataFrame) -> None:
     daily = daily_load(calendar, start="2023-12-30", end=D(2024, 1, 4))
-    assert list(daily.index) == [D(2023, 12, 30) + dt.timedelta(days=k) for k in range(6)]
+    assert list(daily.index.date) == [D(2023, 12, 30) + dt.timedelta(days=k) for k in range(6)]
     np.testing.assert_allclose(daily.to_numpy(), [0, 0, 5, 0, 8, 0])
     none = daily_load(make_activities([{"date": "2024-01-01", "sport": "walking"}]))
     assert none.empty and none.name == "distance_km"
@@ -250,7 +252,7 @@ def test_local_date_rebuilt_from_utc_and_offset() -> None:
     )
     daily = daily_load(acts)
     # 2024-02-05 01:00 UTC + (-5 h) = 2024-02-04 20:00 local
-    assert daily.index[-1] == D(2024, 2, 4) and daily.iloc[-1] == 10
+    assert daily.index[-1] == pd.Timestamp(2024, 2, 4) and daily.iloc[-1] == 10
 
 
 def test_rows_without_any_date_are_dropped_with_a_warning() -> None:
@@ -259,7 +261,7 @@ def test_rows_without_any_date_are_dropped_with_a_warning() -> None:
     acts.loc["a01", "start_time_utc"] = pd.NaT
     with pytest.warns(DataQualityWarning, match="without a local date"):
         daily = daily_load(acts)
-    assert list(daily.index) == [D(2024, 1, 1)] and daily.iloc[0] == 3
+    assert list(daily.index.date) == [D(2024, 1, 1)] and daily.iloc[0] == 3
 
 
 # --------------------------------------------------------------------------- ACWR
@@ -323,10 +325,21 @@ def test_acwr_zero_chronic_is_nan_and_input_checks() -> None:
 # --------------------------------------------------------------------------- weekly
 
 
+def test_weekly_index_is_a_datetime_index_of_local_mondays(weekly: pd.DataFrame) -> None:
+    assert isinstance(weekly.index, pd.DatetimeIndex) and weekly.index.tz is None
+    assert (weekly.index.day_of_week == 0).all()
+    # Look-ups and slices by string, and resampling, work as on any time series.
+    assert weekly.loc["2024-01-08", "distance_km"] == 6 + 6 + 12
+    assert list(weekly.loc["2024-01-08":"2024-01-22", "runs"]) == [3, 0, 2]
+    monthly = weekly["distance_km"].resample("MS").sum()
+    # Weeks starting in January: 23 + 24 + 0 + 24 + 18 km; in February (the 5th): 24 km.
+    assert list(monthly) == [89.0, 24.0]
+
+
 def test_weekly_shape_and_sums(weekly: pd.DataFrame) -> None:
     assert tuple(weekly.columns) == WEEKLY_LOAD_COLUMNS
     assert weekly.index.name == "week_start"
-    assert list(weekly.index) == [D(2024, 1, 1) + dt.timedelta(weeks=k) for k in range(6)]
+    assert list(weekly.index.date) == [D(2024, 1, 1) + dt.timedelta(weeks=k) for k in range(6)]
     np.testing.assert_allclose(
         weekly["distance_km"], [5 + 8 + 10, 6 + 6 + 12, 0, 4 + 20, 8 + 10, 4 * 6]
     )
@@ -339,12 +352,12 @@ def test_weekly_shape_and_sums(weekly: pd.DataFrame) -> None:
     np.testing.assert_allclose(weekly["ascent_m"], [50 + 120 + 150, 30 + 60, 0, 0, 0, 0])
     np.testing.assert_allclose(weekly["descent_m"], [40 + 130 + 150, 30 + 90, 0, 0, 0, 0])
     # the empty week is all zeros
-    empty = weekly.loc[D(2024, 1, 15)]
+    empty = weekly.loc[pd.Timestamp(2024, 1, 15)]
     assert (empty[["distance_km", "runs", "longest_run_km", "moving_time_s"]] == 0).all()
 
 
 def test_weekly_excludes_walks_and_rides_and_splits_treadmill(weekly: pd.DataFrame) -> None:
-    week2 = weekly.loc[D(2024, 1, 8)]
+    week2 = weekly.loc[pd.Timestamp(2024, 1, 8)]
     assert week2["distance_km"] == 24  # not 24 + 5 (walk) + 40 (ride)
     assert week2["treadmill_km"] == 6 and week2["outdoor_km"] == 6 + 12
     np.testing.assert_allclose(weekly["treadmill_km"] + weekly["outdoor_km"], weekly["distance_km"])
@@ -352,8 +365,8 @@ def test_weekly_excludes_walks_and_rides_and_splits_treadmill(weekly: pd.DataFra
 
 def test_sunday_evening_run_stays_in_its_local_week(weekly: pd.DataFrame) -> None:
     # Sunday 2024-02-04 20:00 at UTC-5 is Monday 01:00 UTC: Monday weeks put it in Jan 29
-    assert weekly.loc[D(2024, 1, 29), "distance_km"] == 8 + 10
-    assert weekly.loc[D(2024, 2, 5), "distance_km"] == 24
+    assert weekly.loc[pd.Timestamp(2024, 1, 29), "distance_km"] == 8 + 10
+    assert weekly.loc[pd.Timestamp(2024, 2, 5), "distance_km"] == 24
 
 
 def test_weekly_change_ratio(weekly: pd.DataFrame) -> None:
@@ -405,7 +418,7 @@ def test_weekly_ewma_acwr_against_a_hand_loop_and_pandas(
     )
     np.testing.assert_allclose(got[5], by_pandas.iloc[41], rtol=1e-12)
     daily_ratio = acwr(daily_load(calendar), method="ewma")
-    assert daily_ratio.loc[D(2024, 2, 11)] == pytest.approx(ratios[41])
+    assert daily_ratio.loc[pd.Timestamp(2024, 2, 11)] == pytest.approx(ratios[41])
 
 
 def test_weekly_monotony_population_and_sample_sd(
@@ -430,7 +443,7 @@ def test_weekly_monotony_population_and_sample_sd(
 def test_weekly_sunday_start_and_partial_weeks(calendar: pd.DataFrame) -> None:
     weekly = weekly_load(calendar, week_start="Sunday")
     # Sundays: Dec 31 (partial: Dec 31 is before the first run), ..., Feb 11 (partial)
-    assert list(weekly.index) == [D(2023, 12, 31) + dt.timedelta(weeks=k) for k in range(7)]
+    assert list(weekly.index.date) == [D(2023, 12, 31) + dt.timedelta(weeks=k) for k in range(7)]
     # Dec31-Jan6: 5+8+10; Jan7-13: 6+6; Jan14-20: 12; Jan21-27: 4;
     # Jan28-Feb3: 20+8; Feb4-10: 10+6+6+6; Feb11-17: 6
     np.testing.assert_allclose(weekly["distance_km"], [23, 12, 12, 4, 28, 28, 6])
@@ -445,7 +458,7 @@ def test_weekly_sunday_start_and_partial_weeks(calendar: pd.DataFrame) -> None:
     unc = weekly["acwr_uncoupled_ratio"].to_numpy()
     assert unc[-1] == pytest.approx((24 / 7) / (42 / 21))
     # abbreviations work too; nonsense does not
-    assert weekly_load(calendar, week_start="sun").index[0] == D(2023, 12, 31)
+    assert weekly_load(calendar, week_start="sun").index[0] == pd.Timestamp(2023, 12, 31)
     with pytest.raises(ValueError, match="weekday"):
         weekly_load(calendar, week_start="someday")
 
@@ -517,10 +530,10 @@ def test_long_run_spikes_on_the_calendar(calendar: pd.DataFrame) -> None:
 def test_surface_mix_weekly_share(calendar: pd.DataFrame) -> None:
     mix = surface_mix(calendar)
     assert list(mix.columns) == ["treadmill_km", "outdoor_km", "treadmill_share_ratio"]
-    assert mix.loc[D(2024, 1, 8), "treadmill_km"] == 6
-    assert mix.loc[D(2024, 1, 8), "treadmill_share_ratio"] == pytest.approx(6 / 24)
-    assert mix.loc[D(2024, 1, 1), "treadmill_share_ratio"] == 0
-    assert np.isnan(mix.loc[D(2024, 1, 15), "treadmill_share_ratio"])
+    assert mix.loc[pd.Timestamp(2024, 1, 8), "treadmill_km"] == 6
+    assert mix.loc[pd.Timestamp(2024, 1, 8), "treadmill_share_ratio"] == pytest.approx(6 / 24)
+    assert mix.loc[pd.Timestamp(2024, 1, 1), "treadmill_share_ratio"] == 0
+    assert np.isnan(mix.loc[pd.Timestamp(2024, 1, 15), "treadmill_share_ratio"])
 
 
 def test_surface_transitions_windows() -> None:
@@ -573,12 +586,14 @@ def test_elevation_per_run_and_weekly(calendar: pd.DataFrame) -> None:
     assert per_run.loc["w2c", "descent_m_per_km"] == pytest.approx(90 / 12)
     assert np.isnan(per_run.loc["w2a", "ascent_m_per_km"])  # treadmill, no elevation
     weekly = weekly_elevation(calendar)
-    assert weekly.loc[D(2024, 1, 1), "ascent_m"] == 320
-    assert weekly.loc[D(2024, 1, 1), "ascent_m_per_km"] == pytest.approx(320 / 23)
+    assert weekly.loc[pd.Timestamp(2024, 1, 1), "ascent_m"] == 320
+    assert weekly.loc[pd.Timestamp(2024, 1, 1), "ascent_m_per_km"] == pytest.approx(320 / 23)
     # week 2: the 6 km treadmill run has no elevation and stays out of the denominator
-    assert weekly.loc[D(2024, 1, 8), "ascent_m_per_km"] == pytest.approx((30 + 60) / (6 + 12))
-    assert weekly.loc[D(2024, 1, 8), "descent_m_per_km"] == pytest.approx((30 + 90) / 18)
-    assert np.isnan(weekly.loc[D(2024, 1, 15), "ascent_m_per_km"])
+    assert weekly.loc[pd.Timestamp(2024, 1, 8), "ascent_m_per_km"] == pytest.approx(
+        (30 + 60) / (6 + 12)
+    )
+    assert weekly.loc[pd.Timestamp(2024, 1, 8), "descent_m_per_km"] == pytest.approx((30 + 90) / 18)
+    assert np.isnan(weekly.loc[pd.Timestamp(2024, 1, 15), "ascent_m_per_km"])
 
 
 # --------------------------------------------------------------------------- shoes

@@ -151,7 +151,7 @@ def test_a_position_wins_over_the_timezone_argument(tmp_path):
     assert list(spikes) == [spike_local.date()]
     # The week of the spike is New York's: the Sunday run counts in the week before Monday.
     monday = spike_local.date() - dt.timedelta(days=6)
-    assert a.weekly.loc[monday, "longest_run_km"] == pytest.approx(16.0, rel=0.03)
+    assert a.weekly.loc[pd.Timestamp(monday), "longest_run_km"] == pytest.approx(16.0, rel=0.03)
 
 
 def test_an_exports_own_gain_replaces_phone_altitude_but_not_a_barometer(tmp_path):

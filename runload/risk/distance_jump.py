@@ -170,7 +170,7 @@ def distance_jump(
         return []
     first_run: dt.date = runs["local_date"].min()
     weekly = weekly_load(activities)
-    weeks: list[dt.date] = list(weekly.index)
+    weeks: list[dt.date] = [ts.date() for ts in weekly.index]
     km = weekly["distance_km"].to_numpy(dtype=float)
     acwr = weekly["acwr_uncoupled_ratio"].to_numpy(dtype=float)
     definition = break_definition(profile)
