@@ -31,13 +31,100 @@ from .localtime import local_date, resolve_offset
 from .schema import FOOT_SPORTS, SAMPLE_COLUMNS, SUMMARY_FIELDS, empty_samples
 from .sports import TREADMILL_SUB_SPORTS, infer_sport
 
-__all__ = ["Activity", "RawActivity", "finalize"]
+__all__ = [
+    "EARLIEST_TIME_NS",
+    "LATEST_TIME_NS",
+    "MAX_DISTANCE_M",
+    "MAX_DURATION_S",
+    "MAX_SPEED_M_S",
+    "Activity",
+    "RawActivity",
+    "finalize",
+    "plausible_totals",
+    "time_in_range",
+]
 
 #: A gap between two samples longer than this counts as a pause. [s]
 DEFAULT_MAX_GAP_S = 30.0
 #: Fastest believable speed between GPS fixes on foot / otherwise. [m/s]
 MAX_SPEED_FOOT_M_S = 15.0
 MAX_SPEED_OTHER_M_S = 45.0
+
+# -- plausibility bounds (docs/importers.md, "Plausibility bounds") ------------------------
+
+#: Earliest and latest believable activity time: 1980-01-01 and 2101-01-01 (UTC),
+#: exclusive at the end.  Outside them a time is an unset value (0001-01-01), a
+#: clock fault or a hostile file, and is refused rather than wrapped. [ns since the epoch]
+EARLIEST_TIME_NS = 315_532_800 * 1_000_000_000
+LATEST_TIME_NS = 4_133_980_800 * 1_000_000_000
+#: Longest believable distance of one activity: 5,000 km (the longest multi-day
+#: races are about 5,000 km). [m]
+MAX_DISTANCE_M = 5_000_000.0
+#: Longest believable duration of one activity (elapsed or moving): 30 days. [s]
+MAX_DURATION_S = 30 * 86_400.0
+#: Fastest believable speed, of one sample or averaged over a whole activity, any
+#: sport (a glider or a car saved as an activity stays under it). [m/s]
+MAX_SPEED_M_S = 100.0
+
+
+def time_in_range(t_ns: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Which of the times ``t_ns`` fall within 1980-2100. [ns since the epoch, UTC]"""
+    return (t_ns >= EARLIEST_TIME_NS) & (t_ns < LATEST_TIME_NS)
+
+
+def plausible_totals(
+    distance_m: float, elapsed_time_s: float, moving_time_s: float
+) -> tuple[float, float, float, list[str]]:
+    """Totals with impossible values replaced by NaN, and what was replaced.
+
+    Bounds: distance 0-:data:`MAX_DISTANCE_M`, durations 0-:data:`MAX_DURATION_S`,
+    average speed over the moving (else elapsed) time at most
+    :data:`MAX_SPEED_M_S` (then the distance is dropped: the time is the
+    better attested of the two).  NaN stays NaN.
+
+    Parameters
+    ----------
+    distance_m : float
+        Distance. [m]
+    elapsed_time_s, moving_time_s : float
+        Durations. [s]
+
+    Returns
+    -------
+    distance_m, elapsed_time_s, moving_time_s : float
+        The values kept (NaN where dropped). [m], [s], [s]
+    dropped : list of str
+        One sentence per value dropped, for a warning.
+    """
+    dropped: list[str] = []
+
+    def bounded(value: float, high: float, what: str, unit: str) -> float:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            return float("nan")
+        if v != v:
+            return v
+        if not (0.0 <= v <= high):
+            dropped.append(f"{what} {v:.6g} {unit} is outside 0-{high:.6g} {unit}; dropped")
+            return float("nan")
+        return v
+
+    distance_m = bounded(distance_m, MAX_DISTANCE_M, "distance", "m")
+    elapsed_time_s = bounded(elapsed_time_s, MAX_DURATION_S, "elapsed time", "s")
+    moving_time_s = bounded(moving_time_s, MAX_DURATION_S, "moving time", "s")
+    duration = moving_time_s if moving_time_s == moving_time_s else elapsed_time_s
+    if distance_m == distance_m and duration == duration and distance_m > 0:
+        if duration <= 0 or distance_m / duration > MAX_SPEED_M_S:
+            if duration > 0:
+                dropped.append(
+                    f"distance {distance_m:.6g} m in {duration:.6g} s is an average speed of "
+                    f"{distance_m / duration:.6g} m/s, above {MAX_SPEED_M_S:g} m/s; "
+                    "distance dropped"
+                )
+                distance_m = float("nan")
+    return distance_m, elapsed_time_s, moving_time_s, dropped
+
 
 _TREADMILL_NAME = re.compile(r"treadmill|tread mill|laufband|indoor run", re.IGNORECASE)
 _TRAIL_NAME = re.compile(r"\btrail", re.IGNORECASE)
@@ -243,6 +330,15 @@ class _CleanSamples:
             self.index, self.values = self.index[run], self.values[run]
         return n - len(self.index)
 
+    def keep(self, mask: npt.NDArray[np.bool_]) -> None:
+        """Keep only the samples where ``mask`` is True."""
+        if self.frame is not None:
+            self.frame = self.frame[mask]
+            self.index = cast(pd.DatetimeIndex, self.frame.index)
+        else:
+            assert self.values is not None
+            self.index, self.values = self.index[mask], self.values[mask]
+
     def column(self, name: str) -> npt.NDArray[np.float64]:
         """One column's values (not to be changed: see :meth:`set_column`)."""
         if self.frame is not None:
@@ -334,15 +430,51 @@ def _longest_run(t: npt.NDArray[np.int64]) -> slice | None:
     return slice(int(bounds[k]), int(bounds[k + 1]))
 
 
-def _moving_time_s(t: np.ndarray, pauses: list[tuple[float, float]], max_gap_s: float) -> float:
+def _covered_s(
+    times_s: npt.NDArray[np.float64],
+    starts_s: npt.NDArray[np.float64],
+    ends_s: npt.NDArray[np.float64],
+    cum_s: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """Time covered by disjoint sorted intervals up to each of ``times_s``. [s]"""
+    k = np.searchsorted(starts_s, times_s, side="right") - 1
+    inside = k >= 0
+    kk = np.where(inside, k, 0)
+    part = np.clip(np.minimum(times_s, ends_s[kk]) - starts_s[kk], 0.0, None)
+    return np.where(inside, cum_s[kk] + part, 0.0)
+
+
+def _moving_time_s(
+    t: npt.NDArray[np.float64], pauses: list[tuple[float, float]], max_gap_s: float
+) -> float:
+    """Elapsed time between samples minus pauses and long gaps. [s]
+
+    O((n + p) log p) for n samples and p pauses: the pauses are merged into
+    disjoint intervals once, and the paused time inside each sample interval is
+    the difference of the cumulative paused time at its two ends (overlapping
+    pauses count once).
+    """
     if t.size < 2:
         return 0.0
     start, end = t[:-1], t[1:]
-    moving = end - start
-    for p0, p1 in pauses:
-        overlap = np.minimum(end, p1) - np.maximum(start, p0)
-        moving = moving - np.clip(overlap, 0.0, None)
-    moving[(end - start) > max_gap_s] = 0.0
+    step = end - start
+    moving = step.copy()
+    if pauses:
+        spans = np.asarray(pauses, dtype="float64").reshape(-1, 2)
+        spans = spans[np.argsort(spans[:, 0], kind="stable")]
+        # Merge overlapping pauses: a new interval starts where a start passes every end before it.
+        reach = np.maximum.accumulate(spans[:, 1])
+        new = np.ones(len(spans), dtype=bool)
+        new[1:] = spans[1:, 0] > reach[:-1]
+        first = np.flatnonzero(new)
+        last = np.append(first[1:], len(spans)) - 1
+        starts_s = spans[first, 0]
+        ends_s = reach[last]
+        cum_s = np.concatenate([[0.0], np.cumsum(ends_s - starts_s)[:-1]])
+        moving -= _covered_s(end, starts_s, ends_s, cum_s) - _covered_s(
+            start, starts_s, ends_s, cum_s
+        )
+    moving[step > max_gap_s] = 0.0
     return float(np.clip(moving, 0.0, None).sum())
 
 
@@ -398,6 +530,24 @@ def finalize(
     for message in raw.warnings:
         warnings.warn(f"{source_path}: {message}", DataQualityWarning, stacklevel=3)
     samples = _CleanSamples(raw.samples)
+    inside = time_in_range(samples.index.asi8)
+    if not inside.all():
+        n_out = int(inside.size - np.count_nonzero(inside))
+        if n_out == inside.size:
+            from .exceptions import ParseError
+
+            raise ParseError(
+                f"every sample time is outside 1980-2100 (first: {samples.index[0]}); "
+                "an unset or faulty clock",
+                path=source_path,
+                reason="time_out_of_range",
+            )
+        samples.keep(inside)
+        warnings.warn(
+            f"{source_path}: {n_out} samples dated outside 1980-2100 dropped",
+            DataQualityWarning,
+            stacklevel=3,
+        )
     n_glitch = samples.drop_time_outliers()
     if n_glitch:
         warnings.warn(
@@ -414,6 +564,22 @@ def finalize(
     lon = samples.column("longitude_deg")
     has_pos = np.isfinite(lat) & np.isfinite(lon)
     has_gps = bool(has_pos.any())
+
+    # Impossible sample values (a distance of 1e308 m, a negative speed) are dropped.
+    for column, high, unit in (
+        ("distance_m", MAX_DISTANCE_M, "m"),
+        ("speed_m_s", MAX_SPEED_M_S, "m/s"),
+    ):
+        values = samples.column(column)
+        bad = (values < 0.0) | (values > high)
+        if bad.any():
+            samples.set_column(column, np.where(bad, np.nan, values))
+            warnings.warn(
+                f"{source_path}: {int(np.count_nonzero(bad))} {column} values outside "
+                f"0-{high:g} {unit} dropped",
+                DataQualityWarning,
+                stacklevel=3,
+            )
 
     # Distance: the device's own stream, else the GPS path.
     dist = samples.column("distance_m")
@@ -460,6 +626,14 @@ def finalize(
             raise ParseError("no samples and no start time", path=source_path, reason="empty")
         start = pd.Timestamp(raw.start_time)
         start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+        if not time_in_range(np.array([start.value]))[0]:
+            from .exceptions import ParseError
+
+            raise ParseError(
+                f"start time {start} is outside 1980-2100",
+                path=source_path,
+                reason="time_out_of_range",
+            )
         elapsed_s = float(raw.totals.get("elapsed_time_s", 0.0))
         moving_s = float(raw.totals.get("moving_time_s", elapsed_s))
     if not raw.complete:
@@ -479,6 +653,9 @@ def finalize(
             elif key == "descent_m" and not (np.isfinite(descent_m) and descent_m >= total):
                 descent_m = float(total)
     moving_s = min(moving_s, elapsed_s)
+    distance_m, elapsed_s, moving_s, dropped = plausible_totals(distance_m, elapsed_s, moving_s)
+    for message in dropped:
+        warnings.warn(f"{source_path}: {message}", DataQualityWarning, stacklevel=3)
 
     # Local offset and date: decided in one place (runload.localtime).
     position = None

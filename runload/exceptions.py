@@ -12,6 +12,7 @@ __all__ = [
     "CacheWarning",
     "CorruptFileWarning",
     "DataQualityWarning",
+    "InvalidOptionError",
     "ParseError",
     "RunloadError",
     "RunloadWarning",
@@ -99,6 +100,16 @@ class ArchiveError(RunloadError):
     """An export archive (zip) or one of its members cannot be used."""
 
     default_reason = "archive_error"
+
+
+class InvalidOptionError(RunloadError, ValueError):
+    """An option given by the caller is not valid (an unknown time zone, a number out of range).
+
+    Raised before any file is read.  It is also a :class:`ValueError`, so code
+    that caught the bare ``ValueError`` of earlier versions keeps working.
+    """
+
+    default_reason = "invalid_option"
 
 
 class RunloadWarning(UserWarning):

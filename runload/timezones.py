@@ -6,7 +6,9 @@ import datetime as dt
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["offset_for_position", "offset_for_zone", "zone_for_position"]
+from .exceptions import InvalidOptionError
+
+__all__ = ["check_timezone", "offset_for_position", "offset_for_zone", "zone_for_position"]
 
 
 @lru_cache(maxsize=4096)
@@ -14,21 +16,53 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def check_timezone(zone: str | dt.tzinfo | None, *, option: str = "timezone") -> None:
+    """Check a time zone option before any work is done.
+
+    Parameters
+    ----------
+    zone : str, tzinfo or None
+        An IANA time zone name (looked up with :mod:`zoneinfo`), a
+        :class:`datetime.tzinfo`, or None (no zone given).
+    option : str
+        The option's name, for the message.
+
+    Raises
+    ------
+    InvalidOptionError
+        A :class:`ValueError` too, naming the bad value, when ``zone`` is
+        neither None, a tzinfo, nor a known IANA name.
+    """
+    if zone is None or isinstance(zone, dt.tzinfo):
+        return
+    if not isinstance(zone, str):
+        raise InvalidOptionError(
+            f"{option} must be an IANA time zone name such as 'Europe/Zurich', "
+            f"not {type(zone).__name__}",
+            reason="bad_timezone",
+        )
+    _lookup(zone, option)
+
+
+def _lookup(zone: str, option: str = "timezone") -> ZoneInfo:
+    try:
+        return _zone(zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise InvalidOptionError(
+            f"unknown {option} {zone!r}: not an IANA time zone name such as 'Europe/Zurich'",
+            reason="bad_timezone",
+        ) from exc
+
+
 def offset_for_zone(zone: str | dt.tzinfo, when_utc: dt.datetime) -> int:
     """UTC offset of ``zone`` at the instant ``when_utc``. [s]
 
     Raises
     ------
-    ValueError
-        When ``zone`` is not an IANA time zone name.
+    InvalidOptionError
+        A :class:`ValueError`, when ``zone`` is not an IANA time zone name.
     """
-    if isinstance(zone, str):
-        try:
-            tz: dt.tzinfo = _zone(zone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {zone!r}") from exc
-    else:
-        tz = zone
+    tz: dt.tzinfo = _lookup(zone) if isinstance(zone, str) else zone
     off = when_utc.astimezone(tz).utcoffset()
     return int(off.total_seconds()) if off is not None else 0
 

@@ -14,7 +14,13 @@ import pytest
 from corpus import CORPUS, manifest, needs_corpus
 
 import runload
-from runload.exceptions import DataQualityWarning, ParseError, RunloadError, UnsafeInputError
+from runload.exceptions import (
+    DataQualityWarning,
+    ParseError,
+    RunloadError,
+    UnsafeInputError,
+    UnsupportedFormatError,
+)
 from runload.io.tcx import read_tcx, sniff_tcx, tcx_sport
 from runload.synth.tcx import tcx_bytes
 from runload.synth.track import Track
@@ -268,7 +274,6 @@ COURSE_ONLY = """<?xml version="1.0"?>
 @pytest.mark.parametrize(
     ("doc", "what"),
     [
-        (COURSE_ONLY, "courses only"),
         ("<TrainingCenterDatabase/>", "no activity"),
         (
             '<TrainingCenterDatabase><Activities><Activity Sport="Running"/></Activities>'
@@ -281,6 +286,13 @@ def test_nothing_to_import_is_empty(doc, what):
     with pytest.raises(ParseError, match=what) as err:
         runload.read_activity(io.BytesIO(doc.encode()))
     assert err.value.reason == "empty"
+
+
+def test_course_only_is_not_an_activity():
+    # A course is a planned route, not training (issue 10): refused as not_an_activity.
+    with pytest.raises(UnsupportedFormatError, match="courses") as err:
+        runload.read_activity(io.BytesIO(COURSE_ONLY.encode()))
+    assert err.value.reason == "not_an_activity"
 
 
 def test_doctype_refused_and_malformed_reported():
@@ -329,7 +341,8 @@ def test_corpus_tcx_imports_or_refuses_and_matches_stdlib(local_path):
     try:
         raw = read_tcx(data, path=local_path)
     except RunloadError as exc:
-        assert exc.reason == "empty"
+        # Course files (planned routes) are refused as not_an_activity (issue 10).
+        assert exc.reason in ("empty", "not_an_activity")
         assert expected == []
         return
     with warnings.catch_warnings():

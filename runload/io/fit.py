@@ -31,7 +31,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..activity import RawActivity
-from ..exceptions import ParseError, UnsupportedFormatError
+from ..exceptions import ParseError, RunloadError, UnsafeInputError, UnsupportedFormatError
 from ..schema import SAMPLE_COLUMNS
 from ..sports import FOOT_SPORTS
 from .registry import register_format
@@ -88,6 +88,40 @@ _WANTED: dict[int, tuple[int, ...]] = {
 _TIMER_EVENT = 0
 _TIMER_START = 0
 _TIMER_STOPS = frozenset({1, 4, 8, 9})
+
+
+#: ``file_id.type`` values (FIT profile type ``file``) of files that hold no activity:
+#: device, settings, sport, workout, course, schedules, weight, totals, goals,
+#: blood pressure, monitoring (a, daily, b), activity summary, segment, segment
+#: list, exd configuration.  4 is an activity; unknown values are read.
+NOT_ACTIVITY_FILE_TYPES: dict[int, str] = {
+    1: "device",
+    2: "settings",
+    3: "sport",
+    5: "workout",
+    6: "course",
+    7: "schedules",
+    9: "weight",
+    10: "totals",
+    11: "goals",
+    14: "blood_pressure",
+    15: "monitoring_a",
+    20: "activity_summary",
+    28: "monitoring_daily",
+    32: "monitoring_b",
+    34: "segment",
+    35: "segment_list",
+    40: "exd_configuration",
+}
+
+#: Decoder work budget.  Data messages with no fields carry nothing; a real
+#: file has none or a handful, a flood has millions (each byte after a
+#: zero-field definition is one).  Beyond this many the file is refused. [messages]
+MAX_EMPTY_MESSAGES = 1024
+#: Most distinct definitions one file may declare (real files: a few dozen). [definitions]
+MAX_DEFINITIONS = 65_536
+#: Most data messages one file may hold: 46 days of 1 Hz records. [messages]
+MAX_DATA_MESSAGES = 4_000_000
 
 
 # --------------------------------------------------------------------------- CRC
@@ -167,6 +201,20 @@ class _Walk:
     damage: list[str] = field(default_factory=list)
     any_compressed: bool = False
     damaged: bool = False
+    by_layout: dict[bytes, _Definition] = field(default_factory=dict)
+    empty: int = 0
+    messages: int = 0
+    path: str = "<stream>"
+
+
+def _over_budget(walk: _Walk, what: str, limit: int, pos: int) -> UnsafeInputError:
+    return UnsafeInputError(
+        f"FIT file holds more than {limit} {what} (by byte {pos}): refused as a flood "
+        "(decoder work budget)",
+        path=walk.path,
+        reason="decoder_budget",
+        offset=pos,
+    )
 
 
 def sniff_fit(head: bytes) -> bool:
@@ -175,7 +223,7 @@ def sniff_fit(head: bytes) -> bool:
 
 
 def _walk(data: bytes, path: str) -> _Walk:
-    walk = _Walk()
+    walk = _Walk(path=path)
     n = len(data)
     pos = 0
     first = True
@@ -245,6 +293,7 @@ def _walk_messages(data: bytes, pos: int, end: int, walk: _Walk) -> int | None:
             if nxt > end:
                 walk.warnings.append("message runs past the end of the data")
                 return pos
+            _count(walk, d, pos)
             d.compressed.append((pos + 1, h & 0x1F))
             walk.any_compressed = True
             pos = nxt
@@ -276,9 +325,15 @@ def _walk_messages(data: bytes, pos: int, end: int, walk: _Walk) -> int | None:
                     return pos
                 offset += sum(data[p + 2 + 3 * k] for k in range(ndev))
                 p += 1 + 3 * ndev
-            d = _Definition(gnum, big, offset, fields)
-            defs.append(d)
-            local[h & 0x0F] = d
+            layout = data[pos + 2 : p]
+            known = walk.by_layout.get(layout)
+            if known is None:
+                if len(defs) >= MAX_DEFINITIONS:
+                    raise _over_budget(walk, "distinct definitions", MAX_DEFINITIONS, pos)
+                known = _Definition(gnum, big, offset, fields)
+                walk.by_layout[layout] = known
+                defs.append(known)
+            local[h & 0x0F] = known
             pos = p
         else:  # normal data message
             d = local[h & 0x0F]
@@ -289,9 +344,21 @@ def _walk_messages(data: bytes, pos: int, end: int, walk: _Walk) -> int | None:
             if nxt > end:
                 walk.warnings.append("message runs past the end of the data")
                 return pos
+            _count(walk, d, pos)
             d.offsets.append(pos + 1)
             pos = nxt
     return None
+
+
+def _count(walk: _Walk, d: _Definition, pos: int) -> None:
+    """Charge one data message to the decoder's work budget."""
+    walk.messages += 1
+    if walk.messages > MAX_DATA_MESSAGES:
+        raise _over_budget(walk, "data messages", MAX_DATA_MESSAGES, pos)
+    if d.size == 0:
+        walk.empty += 1
+        if walk.empty > MAX_EMPTY_MESSAGES:
+            raise _over_budget(walk, "data messages without fields", MAX_EMPTY_MESSAGES, pos)
 
 
 # --------------------------------------------------------------------------- gathering
@@ -475,7 +542,7 @@ def read_fit(data: bytes, *, path: str) -> RawActivity:
     """
     try:
         return _read_fit_fast(data, path)
-    except (ParseError, UnsupportedFormatError):
+    except RunloadError:
         raise
     except Exception as exc:  # an unforeseen structure: the robust decoder decides
         from .fit_fallback import read_fit_fitdecode
@@ -514,6 +581,15 @@ def _assemble(
     name = _first_text(sport_msg.get(3))
 
     file_id = msgs[MESG_FILE_ID][1]
+    file_type = _first_valid(file_id.get(0))
+    if file_type == file_type and int(file_type) in NOT_ACTIVITY_FILE_TYPES:
+        kind = NOT_ACTIVITY_FILE_TYPES[int(file_type)]
+        raise UnsupportedFormatError(
+            f"FIT file is a {kind} file (file_id.type {int(file_type)}), not an activity: "
+            "not counted as training",
+            path=path,
+            reason="not_an_activity",
+        )
     manufacturer = _enum_name("manufacturer", _first_valid(file_id.get(1)))
     product_num = _first_valid(file_id.get(2))
     device = manufacturer

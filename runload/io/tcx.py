@@ -32,7 +32,7 @@ import pandas as pd
 from lxml import etree
 
 from ..activity import RawActivity
-from ..exceptions import ParseError
+from ..exceptions import ParseError, UnsupportedFormatError
 from ..sports import FOOT_SPORTS, tcx_sport
 from .registry import register_format
 from .xmlsafe import (
@@ -295,6 +295,12 @@ def _assemble(st: _Extract, path: str) -> RawActivity:
         warnings.append(f"activity Id {st.activity_id!r} is not a time; ignored")
     if start_time is None and st.lap_start:
         start_time = _one_time(st.lap_start[0], path)
+    if st.activity is None and st.skipped_points:
+        raise UnsupportedFormatError(
+            "TCX file holds courses (planned routes) and no activity: not counted as training",
+            path=path,
+            reason="not_an_activity",
+        )
     if t_ns.size == 0 and start_time is None:
         if st.activity is None:
             what = "no activity (courses only)" if st.skipped_points else "no activity"

@@ -41,6 +41,7 @@ import numpy.typing as npt
 import pandas as pd
 from lxml import etree
 
+from ..activity import time_in_range
 from ..exceptions import ParseError, UnsafeInputError
 
 __all__ = [
@@ -470,25 +471,65 @@ def _bad_time(value: str, path: str | None, data: bytes | None) -> ParseError:
     )
 
 
+_YEAR = re.compile(r"\s*([+-]?\d{4,})-")
+
+
+def _out_of_range(value: str, path: str | None, data: bytes | None) -> ParseError:
+    line = None
+    if data is not None:
+        at = data.find(value.encode("utf-8", "replace"))
+        if at >= 0:
+            line = line_of(data, at)
+    return ParseError(
+        f"time {value!r} is outside 1980-2100: an unset or faulty clock; refused, not wrapped",
+        path=path,
+        reason="time_out_of_range",
+        line=line,
+    )
+
+
+def _check_range(
+    t_ns: npt.NDArray[np.int64],
+    ok: npt.NDArray[np.bool_],
+    values: Sequence[str | None],
+    path: str | None,
+    data: bytes | None,
+) -> None:
+    """Raise ``time_out_of_range`` for the first usable time outside 1980-2100."""
+    outside = ok & ~time_in_range(t_ns)
+    if outside.any():
+        raise _out_of_range(str(values[int(np.argmax(outside))]).strip(), path, data)
+
+
 def _parse_time_column(
     text: Sequence[str | None], path: str | None, data: bytes | None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """Parse time strings; None or blank entries are reported missing."""
+    """Parse time strings; None or blank entries are reported missing.
+
+    A time outside 1980-2100 raises ``time_out_of_range`` (never wraps).
+    """
     values = text if isinstance(text, list) else list(text)
     fast = _parse_utc_z_times(values)
     if fast is not None:
-        return fast, np.zeros(len(values), dtype=bool)
+        everything = np.ones(len(values), dtype=bool)
+        _check_range(fast, everything, values, path, data)
+        return fast, ~everything
     parsed = pd.to_datetime(cast(list[str], values), format="ISO8601", utc=True, errors="coerce")
     unusable = ~np.asarray((parsed >= _NS_MIN) & (parsed <= _NS_MAX))  # NaT compares False
     missing = unusable.copy()
     for i in np.flatnonzero(unusable):
         value = values[i]
         if value is not None and str(value).strip():
-            raise _bad_time(str(value).strip(), path, data)
+            word = str(value).strip()
+            year = _YEAR.match(word)
+            if year is not None and not 1980 <= int(year.group(1)) <= 2100:
+                raise _out_of_range(word, path, data)
+            raise _bad_time(word, path, data)
     t_ns = np.zeros(len(values), dtype="int64")
     ok = ~missing
     if ok.any():
         t_ns[ok] = np.asarray(parsed[ok].as_unit("ns").asi8)
+        _check_range(t_ns, ok, values, path, data)
     return t_ns, missing
 
 
@@ -501,6 +542,11 @@ def _parse_utc_z_times(values: list[str | None]) -> npt.NDArray[np.int64] | None
     try:
         naive = [v[:-1] for v in values if v[-1] == "Z" and v[10] == "T"]  # type: ignore[index]
         if len(naive) != len(values):
+            return None
+        # numpy wraps years outside 1678-2261 silently at ns precision: only 4-digit
+        # years of 1980-2100 take this path (the general one refuses the others).
+        years = {v[:4] for v in naive}
+        if min(years) < "1980" or max(years) > "2100":
             return None
         stamps = np.array(naive, dtype="M8[ns]")
     except (TypeError, IndexError, ValueError):

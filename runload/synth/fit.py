@@ -43,7 +43,9 @@ __all__ = [
     "SPORT_CODES",
     "SUB_SPORT_CODES",
     "crc16",
+    "definition",
     "fit_bytes",
+    "fit_file",
     "flip_crc",
     "truncate",
 ]
@@ -367,6 +369,7 @@ def _file_data(
     include_session: bool,
     manufacturer: int,
     product: int,
+    file_type: int = _FILE_ACTIVITY,
 ) -> bytes:
     """The data records (between header and file CRC) of one FIT file."""
     sport = track.sport if track.sport is not None else "generic"
@@ -416,7 +419,7 @@ def _file_data(
 
     # file_id ---------------------------------------------------------------
     file_id: list[_Field] = [
-        (0, _ENUM, _FILE_ACTIVITY),
+        (0, _ENUM, file_type),
         (1, _UINT16, manufacturer),
         (2, _UINT16, product),
         (3, _UINT32Z, 0x5EED0000 + (first & 0xFFFF)),
@@ -703,6 +706,7 @@ def fit_bytes(
     chain: Track | None = None,
     manufacturer: int = 255,
     product: int = 0,
+    file_type: int = _FILE_ACTIVITY,
 ) -> bytes:
     """Serialise a :class:`Track` as a FIT activity file.
 
@@ -743,6 +747,10 @@ def fit_bytes(
     manufacturer, product : int
         ``file_id`` and ``device_info`` manufacturer and product (255 is
         ``development``).
+    file_type : int
+        The ``file_id.type`` written (FIT profile type ``file``): 4, an
+        activity, by default; 6 (course), 5 (workout), 2 (settings) or 15
+        (monitoring) make a file that readers must not take for training.
 
     Returns
     -------
@@ -770,9 +778,46 @@ def fit_bytes(
             include_session=include_session,
             manufacturer=manufacturer,
             product=product,
+            file_type=file_type,
         )
         out += _wrap(data, header_size=header_size, header_crc=header_crc)
     return out
+
+
+def fit_file(records: bytes, *, header_size: int = 14, header_crc: bool = True) -> bytes:
+    """Wrap raw record bytes (definitions and data messages) in a FIT header and file CRC.
+
+    For building hostile or unusual files message by message, such as a
+    definition with no fields followed by megabytes of one-byte data messages.
+
+    Parameters
+    ----------
+    records : bytes
+        The data records, written as they are.
+    header_size : {14, 12}
+        As for :func:`fit_bytes`.
+    header_crc : bool
+        As for :func:`fit_bytes`.
+
+    Returns
+    -------
+    bytes
+        A FIT file whose header and CRCs are right for ``records``.
+    """
+    if header_size not in (12, 14):
+        raise ValueError(f"header_size must be 12 or 14, not {header_size!r}")
+    return _wrap(bytes(records), header_size=header_size, header_crc=header_crc)
+
+
+def definition(local: int, global_num: int, fields: Sequence[tuple[int, int, int]] = ()) -> bytes:
+    """One little-endian definition message: ``fields`` are (number, size, base-type byte).
+
+    ``definition(0, 20)`` declares a record message with no fields at all.
+    """
+    out = bytearray(struct.pack("<BBBHB", 0x40 | (local & 0x0F), 0, 0, global_num, len(fields)))
+    for num, size, code in fields:
+        out += bytes((num, size, code))
+    return bytes(out)
 
 
 # -------------------------------------------------------------- damage helpers
