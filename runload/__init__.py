@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import load as load
 from . import risk as risk
+from ._version import __version__
 from .activity import Activity
 from .analysis import Analysis, analyze
 from .cohort import CohortAnalysis, analyze_cohort
@@ -24,8 +25,6 @@ from .io import ActivityLog, read_activities, read_activity
 from .io.archive import ArchiveLimits
 from .io.cache import ActivityCache
 from .risk import Flag, RiskProfile
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Activity",

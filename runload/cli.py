@@ -1,27 +1,173 @@
 """The ``runload`` command: a thin layer over the public functions.
 
-``runload analyze PATH...``  the flags and weekly load of a history
-``runload demo``             the same on a bundled, generated demo history
-``runload read PATH...``     the activities table only
+``runload analyze PATH...``            the flags and weekly load of a history
+``runload report PATH... -o FILE``     the same as one self-contained HTML file
+``runload demo``                       the analysis of a bundled, generated demo history
+``runload read PATH...``               the activities table only
+
+``python -m runload`` is the same command.  The text fits the terminal (``--width``,
+else ``$COLUMNS``, else the terminal's own width); ``--units imperial`` shows miles and
+min/mi.  Everything written to the terminal has its control characters escaped, so a
+file name holding ESC or BEL cannot drive the terminal; ``--format csv`` prefixes cells
+that a spreadsheet would run as a formula with an apostrophe.
+
+Exit status: 0 done, 1 nothing could be read, 2 a bad option, path or input file,
+130 interrupted (Ctrl-C), 141 the reader of the output went away (``runload demo | head``).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import inspect
+import os
+import shutil
 import sys
 import tempfile
+import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
 import pandas as pd
 
-__all__ = ["main"]
+__all__ = ["csv_safe", "main", "terminal_safe"]
+
+#: Narrowest text the report is wrapped to. [characters]
+MIN_WIDTH = 40
+
+#: Width used when the output is not a terminal and nothing else says. [characters]
+DEFAULT_WIDTH = 100
+
+#: Exit statuses.
+EXIT_NOTHING_READ = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+
+#: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# Format characters that reorder text on screen (bidirectional overrides and isolates).
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+# -- safe output ---------------------------------------------------------------------------
+
+
+def _is_control(ch: str) -> bool:
+    return ch != "\n" and (unicodedata.category(ch) == "Cc" or ch in _BIDI)
+
+
+def terminal_safe(text: str) -> str:
+    """Escape the control characters of ``text``, keeping its newlines.
+
+    ESC, BEL, carriage returns, tabs, DEL, the C1 controls and the bidirectional
+    overrides become visible escapes (``\\x1b``, ``\\u202e``), so text that came
+    from a file or a file name cannot move the cursor, retitle the window or hide
+    what follows.
+
+    Parameters
+    ----------
+    text : str
+        Text about to be written to a terminal.
+
+    Returns
+    -------
+    str
+        The same text with every control character but ``\\n`` escaped.
+    """
+    if text.isprintable() or not any(_is_control(ch) for ch in text):
+        return text
+    out = []
+    for ch in text:
+        if not _is_control(ch):
+            out.append(ch)
+        elif ord(ch) <= 0xFF:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(f"\\u{ord(ch):04x}")
+    return "".join(out)
+
+
+def _json_safe(text: str) -> str:
+    # json.dumps escapes U+0000-U+001F itself; DEL, C1 and bidi controls pass through
+    # with ensure_ascii=False. They can only sit inside JSON strings, where \\uXXXX is valid.
+    return "".join(f"\\u{ord(ch):04x}" if _is_control(ch) else ch for ch in text)
+
+
+def csv_safe(value: object) -> object:
+    """Neutralise a spreadsheet formula: prefix text starting with = + - @ tab or CR with ``'``.
+
+    This is the OWASP advice for CSV injection: a cell such as ``=HYPERLINK(...)``
+    in a file name or an activity name would otherwise run when the CSV is opened
+    in a spreadsheet.  Numbers are left alone (a negative number is no formula).
+
+    Parameters
+    ----------
+    value : object
+        One cell.
+
+    Returns
+    -------
+    object
+        ``value``, with a leading apostrophe when it is text that starts like a formula.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _emit(text: str, stream: TextIO | None = None, *, escape: Callable[[str], str] | None = None):
+    """Write one block of text (a newline is added) with its control characters escaped."""
+    stream = sys.stdout if stream is None else stream
+    stream.write((escape or terminal_safe)(text) + "\n")
+
+
+def _fail(message: str, status: int = EXIT_USAGE) -> int:
+    _emit(f"runload: {message}", sys.stderr)
+    return status
+
+
+# -- options -------------------------------------------------------------------------------
+
+
+def _path(value: str) -> Path:
+    """An argparse type: a path with ``~`` expanded."""
+    return Path(value).expanduser()
+
+
+def _width(value: str) -> int:
+    try:
+        width = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if width < MIN_WIDTH:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_WIDTH}, not {width}")
+    return width
+
+
+def terminal_width(option: int | None = None) -> int:
+    """The width to wrap text to: ``--width``, else ``$COLUMNS``, else the terminal's.
+
+    When the output is not a terminal and ``$COLUMNS`` is unset, :data:`DEFAULT_WIDTH`.
+    Never below :data:`MIN_WIDTH`. [characters]
+    """
+    if option is not None:
+        return max(MIN_WIDTH, option)
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(MIN_WIDTH, int(columns))
+    try:
+        width = os.get_terminal_size(sys.stdout.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    return max(MIN_WIDTH, width or DEFAULT_WIDTH)
 
 
 def _parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from ._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="runload",
@@ -31,20 +177,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"runload {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--format", choices=("table", "json"), default="table", help="output format")
-        p.add_argument("--profile", type=Path, help="TOML file of risk thresholds (RiskProfile)")
-        p.add_argument("--pain", type=Path, help="pain journal CSV: date, location, score (0-10)")
+    def reading(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--profile", type=_path, help="TOML file of risk thresholds (RiskProfile)")
+        p.add_argument("--pain", type=_path, help="pain journal CSV: date, location, score (0-10)")
         p.add_argument(
             "--tags",
-            type=Path,
+            type=_path,
             metavar="FILE",
             help="your tags per run (CSV or TOML: activity_id or date, name, tags), "
             "e.g. runs with ankle weights; see docs/risk.md",
         )
         p.add_argument(
             "--gear",
-            type=Path,
+            type=_path,
             metavar="FILE",
             help="which shoe when (CSV or TOML: shoe, first_date, last_date, limit_km, "
             "initial_km), for files without gear; see docs/risk.md",
@@ -64,8 +209,25 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--jobs", type=int, default=None, help="worker processes (default: all cores)"
         )
+        units(p)
 
-    def items(p: argparse.ArgumentParser) -> None:
+    def units(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--units",
+            choices=("metric", "imperial"),
+            default="metric",
+            help="km and min/km, or miles and min/mi, in the text and the report "
+            "(tables keep SI units in their column names)",
+        )
+
+    def text(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+        p.add_argument(
+            "--width",
+            type=_width,
+            metavar="N",
+            help="wrap the text to N columns (default: $COLUMNS, else the terminal's width)",
+        )
         shown = p.add_mutually_exclusive_group()
         shown.add_argument(
             "--since",
@@ -76,21 +238,43 @@ def _parser() -> argparse.ArgumentParser:
         shown.add_argument("--all", action="store_true", help="list every item since the first run")
 
     analyze = sub.add_parser("analyze", help="analyse activity files, folders or exports")
-    analyze.add_argument("paths", nargs="+", type=Path, help="files, folders or export zips")
-    common(analyze)
-    items(analyze)
+    analyze.add_argument("paths", nargs="+", type=_path, help="files, folders or export zips")
+    reading(analyze)
+    text(analyze)
+
+    report = sub.add_parser(
+        "report", help="write the analysis as one self-contained HTML file (charts included)"
+    )
+    report.add_argument("paths", nargs="+", type=_path, help="files, folders or export zips")
+    report.add_argument(
+        "-o",
+        "--output",
+        type=_path,
+        default=Path("report.html"),
+        metavar="FILE",
+        help="the HTML file to write (default: report.html)",
+    )
+    reading(report)
 
     demo = sub.add_parser(
         "demo", help="analyse a generated demo history (written to a temp folder)"
     )
-    demo.add_argument("--keep", type=Path, help="write the demo files to this folder and keep them")
-    common(demo)
-    items(demo)
+    demo.add_argument(
+        "--keep", type=_path, help="write the demo files to this folder and keep them"
+    )
+    reading(demo)
+    text(demo)
 
     read = sub.add_parser("read", help="list the activities found in files or folders")
-    read.add_argument("paths", nargs="+", type=Path)
+    read.add_argument("paths", nargs="+", type=_path)
     read.add_argument("--timezone", help="IANA time zone for files without their own offset")
-    read.add_argument("--format", choices=("table", "csv"), default="table")
+    read.add_argument(
+        "--format",
+        choices=("table", "csv"),
+        default="table",
+        help="table, or CSV (cells that a spreadsheet would run as a formula get a leading ')",
+    )
+    read.add_argument("--width", type=_width, metavar="N", help="wrap the table to N columns")
     read.add_argument("--no-cache", action="store_true", help="do not use the parsed-file cache")
     read.add_argument(
         "--jobs", type=int, default=None, help="worker processes (default: all cores)"
@@ -98,15 +282,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _analyze(paths: Sequence[Path], args: argparse.Namespace) -> int:
+def _missing_paths(args: argparse.Namespace) -> list[Path]:
+    """Input paths (positional and option files) that do not exist."""
+    given: list[Path] = list(getattr(args, "paths", []) or [])
+    for name in ("profile", "pain", "tags", "gear"):
+        value = getattr(args, name, None)
+        if value is not None:
+            given.append(value)
+    return [p for p in given if not os.path.lexists(p)]
+
+
+def _units_kwargs(method: Callable[..., Any], units: str) -> dict[str, Any]:
+    """``{"units": units}`` when ``method`` takes a ``units`` argument."""
+    try:
+        accepts = "units" in inspect.signature(method).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        accepts = False
+    return {"units": units} if accepts else {}
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def _run_analysis(paths: Sequence[Path], args: argparse.Namespace) -> Any:
     from .analysis import analyze
     from .risk import RiskProfile
 
     profile = RiskProfile.from_toml(args.profile) if args.profile else None
     kwargs: dict[str, object] = {}
-    if getattr(args, "no_cache", False):
+    if args.no_cache:
         kwargs["cache"] = None
-    if getattr(args, "jobs", None) is not None:
+    if args.jobs is not None:
         kwargs["jobs"] = args.jobs
     if args.tags is not None:
         kwargs["tags"] = args.tags
@@ -115,25 +321,56 @@ def _analyze(paths: Sequence[Path], args: argparse.Namespace) -> int:
     if args.sport:
         kwargs["sports"] = _sports(args.sport)
         kwargs["sport"] = args.sport[0].strip().lower()
-    result = analyze(
+    return analyze(
         [str(p) for p in paths],
         profile=profile,
         timezone=args.timezone,
         pain=args.pain,
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+def _nothing_read(result: Any, n_paths: int) -> int:
+    errors = result.errors
+    reasons = ", ".join(sorted(set(errors["reason"]))) if len(errors) else "none"
+    return _fail(
+        f"no activity could be read from {n_paths} path(s) ({len(errors)} errors: {reasons})",
+        EXIT_NOTHING_READ,
+    )
+
+
+def _analyze(paths: Sequence[Path], args: argparse.Namespace) -> int:
+    result = _run_analysis(paths, args)
     if len(result.activities) == 0:
-        reasons = ", ".join(sorted(set(result.errors["reason"]))) if len(result.errors) else "none"
-        print(
-            f"runload: no activity could be read from {len(paths)} path(s) "
-            f"({len(result.errors)} errors: {reasons})",
-            file=sys.stderr,
-        )
-        return 1
+        return _nothing_read(result, len(paths))
     if args.format == "json":
-        print(result.to_json())
-    else:
-        print(result.to_text(since=args.since, all_items=args.all))
+        _emit(result.to_json(), escape=_json_safe)
+        return 0
+    options: dict[str, Any] = {
+        "width": terminal_width(args.width),
+        "since": args.since,
+        "all_items": args.all,
+    }
+    options.update(_units_kwargs(result.to_text, args.units))
+    _emit(result.to_text(**options))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    output: Path = args.output
+    if output.is_dir():
+        return _fail(f"{output} is a folder: give the HTML file to write with -o FILE")
+    if not output.parent.is_dir():
+        return _fail(f"no such folder: {output.parent} (for -o {output})")
+    result = _run_analysis(args.paths, args)
+    if len(result.activities) == 0:
+        return _nothing_read(result, len(args.paths))
+    to_html = getattr(result, "to_html", None)
+    if to_html is None:
+        return _fail("this version of runload cannot write HTML reports yet")
+    to_html(output, **_units_kwargs(to_html, args.units))
+    size = output.stat().st_size
+    _emit(f"wrote {output} ({size / 1024:.0f} KiB)")
     return 0
 
 
@@ -148,6 +385,20 @@ def _sports(names: Sequence[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+_READ_COLUMNS = [
+    "local_date",
+    "format",
+    "sport",
+    "sport_source",
+    "surface",
+    "distance_m",
+    "moving_time_s",
+    "ascent_m",
+    "gear",
+    "name",
+]
+
+
 def _read(args: argparse.Namespace) -> int:
     from .io import read_activities
 
@@ -159,59 +410,97 @@ def _read(args: argparse.Namespace) -> int:
         **options,  # type: ignore[arg-type]
     )
     if len(log.activities) == 0:
-        print(f"runload: no activity could be read ({len(log.errors)} errors)", file=sys.stderr)
-        return 1
-    cols = [
-        "local_date",
-        "format",
-        "sport",
-        "sport_source",
-        "surface",
-        "distance_m",
-        "moving_time_s",
-        "ascent_m",
-        "gear",
-        "name",
-    ]
-    table = log.activities[cols]
+        return _fail(f"no activity could be read ({len(log.errors)} errors)", EXIT_NOTHING_READ)
+    table = log.activities[[c for c in _READ_COLUMNS if c in log.activities.columns]]
     if args.format == "csv":
-        table.to_csv(sys.stdout)
-    else:
-        with pd.option_context("display.width", 160, "display.max_rows", 500):
-            print(table.to_string(float_format=lambda v: f"{v:.0f}"))
-        if len(log.errors):
-            print(f"\n{len(log.errors)} file(s) skipped:")
-            for row in log.errors.itertuples():
-                print(f"  {row.reason}: {row.message}")
+        safe = table.copy()
+        safe.index = safe.index.map(csv_safe)
+        for column in safe.columns:
+            if safe[column].dtype == object or isinstance(safe[column].dtype, pd.StringDtype):
+                safe[column] = safe[column].map(csv_safe)
+        _emit(safe.to_csv().rstrip("\n"))
+        return 0
+    width = terminal_width(args.width)
+    with pd.option_context("display.max_rows", 500):
+        _emit(table.to_string(float_format=lambda v: f"{v:.0f}", line_width=width))
+    if len(log.errors):
+        lines = [f"\n{len(log.errors)} file(s) skipped:"]
+        lines += [f"  {row.reason}: {row.message}" for row in log.errors.itertuples()]
+        _emit("\n".join(lines))
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    args = _parser().parse_args(argv)
-    warnings.simplefilter("ignore")  # the tables report what was skipped and why
+def _demo(args: argparse.Namespace) -> int:
+    from .synth.history import write_demo
+
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        write_demo(args.keep)
+        return _analyze([args.keep], args)
+    with tempfile.TemporaryDirectory(prefix="runload-demo-") as tmp:
+        write_demo(Path(tmp))
+        return _analyze([Path(tmp)], args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     from .exceptions import RunloadError
 
+    missing = _missing_paths(args)
+    if missing:
+        return _fail("no such file or folder: " + ", ".join(str(p) for p in missing))
+    commands = {"analyze": lambda: _analyze(args.paths, args), "report": lambda: _report(args)}
+    commands |= {"read": lambda: _read(args), "demo": lambda: _demo(args)}
     try:
-        if args.command == "analyze":
-            return _analyze(args.paths, args)
-        if args.command == "read":
-            return _read(args)
-        if args.command == "demo":
-            from .synth.history import write_demo
-
-            if args.keep:
-                args.keep.mkdir(parents=True, exist_ok=True)
-                write_demo(args.keep)
-                return _analyze([args.keep], args)
-            with tempfile.TemporaryDirectory(prefix="runload-demo-") as tmp:
-                write_demo(Path(tmp))
-                return _analyze([Path(tmp)], args)
+        return commands[args.command]()
     except (RunloadError, ValueError, OSError) as exc:
-        print(f"runload: {exc}", file=sys.stderr)
-        return 2
-    return 2  # pragma: no cover - argparse requires a command
+        if isinstance(exc, BrokenPipeError):
+            raise
+        return _fail(str(exc))
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: send what is still buffered to /dev/null, so exit is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no real stdout
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 done, 1 nothing could be read, 2 a bad option, path or input file,
+        130 interrupted, 141 the output pipe was closed.
+    """
+    try:
+        args = _parser().parse_args(argv)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tables report what was skipped and why
+            status = _dispatch(args)
+        sys.stdout.flush()
+        return status
+    except KeyboardInterrupt:
+        _emit("runload: interrupted", sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def run() -> None:
+    """Entry point of ``python -m runload``: exit with the status of :func:`main`."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

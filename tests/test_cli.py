@@ -1,16 +1,24 @@
-"""The ``runload`` command: its JSON contract, exit codes and the bundled demo."""
+"""The ``runload`` command: its JSON contract, exit codes, the demo and the terminal."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import json
+import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from runload.cli import main
+from runload.cli import csv_safe, main, terminal_safe
 from runload.synth.fit import fit_bytes
 from runload.synth.history import synthetic_track
 
@@ -185,3 +193,214 @@ def test_sport_option_says_what_counts(tmp_path):
     doc = _cli_json("analyze", str(folder), "--sport", "walking")
     assert doc["coverage"]["runs"] == 3
     assert sum(w["runs"] for w in doc["weeks"]) == 3
+
+
+# -- the terminal: python -m, pipes, Ctrl-C, paths, widths, safe output ----------------------
+
+
+def _run(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "runload", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        **kw,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory) -> Path:
+    from runload.synth.history import write_demo
+
+    folder = tmp_path_factory.mktemp("demo_export")
+    write_demo(folder)
+    return folder
+
+
+def test_python_dash_m_runs_the_command():
+    done = _run("--version")
+    assert done.returncode == 0
+    import runload
+
+    assert done.stdout.strip() == f"runload {runload.__version__}"
+
+
+def test_a_closed_pipe_ends_quietly(demo_folder):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runload", "analyze", str(demo_folder), "--no-cache", "--all"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader went away before a line was written (`| head -0`)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 141)
+    assert err == b""
+
+
+def test_ctrl_c_in_a_batch_prints_one_line_and_exits_130(demo_folder, tmp_path):
+    # 6 copies of the demo's 83 files, read by one process without the cache: several
+    # seconds of work, interrupted after the start-up, as a terminal does (the whole group).
+    for k in range(6):
+        shutil.copytree(demo_folder / "activities", tmp_path / f"copy{k}")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runload", "analyze", str(tmp_path), "--no-cache", "--jobs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(2.0)
+    assert proc.poll() is None, "the batch ended before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip() == "runload: interrupted"
+    assert "Traceback" not in out + err
+
+
+def test_a_path_that_does_not_exist_is_named(tmp_path):
+    missing = tmp_path / "no_such_export.zip"
+    done = _run("analyze", str(missing), "--no-cache")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"runload: no such file or folder: {missing}"]
+    assert done.stdout == ""
+
+
+def test_bad_option_files_are_named_too(tmp_path, capsys):
+    _fit_runs(tmp_path / "runs", [dt.date(2024, 3, 4)])
+    status = main(["analyze", str(tmp_path / "runs"), "--profile", str(tmp_path / "coach.toml")])
+    assert status == 2
+    assert str(tmp_path / "coach.toml") in capsys.readouterr().err
+
+
+def test_tilde_is_expanded_in_paths_and_options(tmp_path, monkeypatch, capsys):
+    _fit_runs(tmp_path / "runs", [dt.date(2024, 3, 4), dt.date(2024, 3, 6)])
+    (tmp_path / "tags.csv").write_text("date,tags\n2024-03-06,ankle weights\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    status = main(["analyze", "~/runs", "--tags", "~/tags.csv", "--no-cache", "--format", "json"])
+    assert status == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["coverage"]["runs"] == 2
+    assert "ankle_weights" in {f["trigger"] for f in doc["flags"]}
+
+
+# Analysis.to_text (runload/analysis.py) still writes its "runload analysis: ..." line
+# unwrapped (91 characters on the demo); the CLI passes the width, the rest fits.
+_WIDE_HEADER = pytest.mark.xfail(
+    reason="Analysis.to_text does not wrap its 'runload analysis:' line yet", strict=False
+)
+
+
+@_WIDE_HEADER
+def test_text_fits_80_columns(demo_folder):
+    width = 80
+    done = _run("analyze", str(demo_folder), "--no-cache", "--all", env={"COLUMNS": str(width)})
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert len(lines) > 30
+    too_long = [line for line in lines if len(line) > width]
+    assert too_long == []
+
+
+@_WIDE_HEADER
+def test_width_option_beats_columns(demo_folder, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["analyze", str(demo_folder), "--no-cache", "--width", "80"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    with pytest.raises(SystemExit):
+        main(["analyze", str(demo_folder), "--width", "10"])
+
+
+def test_csv_formula_cells_are_neutralised():
+    # OWASP: = + - @ tab and CR start a formula in a spreadsheet
+    for cell in ["=HYPERLINK(1)", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]:
+        assert csv_safe(cell) == "'" + cell
+    for cell in ["Morning Run", "", "a=b", -5.0, 3]:
+        assert csv_safe(cell) == cell
+
+
+def _hostile_folder(folder: Path) -> None:
+    folder.mkdir()
+    track = synthetic_track(
+        pd.Timestamp("2024-05-05T14:00:00Z"),
+        distance_m=5000,
+        seed=3,
+        name='=HYPERLINK("http://example.invalid")\x1b[31m\x07',
+    )
+    (folder / "run\x1b]0;title\x07.fit").write_bytes(fit_bytes(track))
+    (folder / "bad\x1b[2J.gpx").write_bytes(b"not xml at all")
+
+
+def test_read_csv_writes_no_formula_and_no_control_character(tmp_path, capsys):
+    _hostile_folder(tmp_path / "h")
+    assert main(["read", str(tmp_path / "h"), "--no-cache", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    frame = pd.read_csv(io.StringIO(out))
+    assert frame["name"].iloc[0].startswith("'=HYPERLINK(")
+    assert "\x1b" not in out and "\x07" not in out
+
+
+@pytest.mark.parametrize("command", ["read", "analyze"])
+def test_control_characters_never_reach_the_terminal(tmp_path, command):
+    _hostile_folder(tmp_path / "h")
+    done = _run(command, str(tmp_path / "h"), "--no-cache")
+    assert done.returncode == 0
+    text = done.stdout + done.stderr
+    assert "\\x1b[2J" in text  # the bad file is named, its escape made visible
+    assert not any(ord(ch) < 32 and ch != "\n" for ch in text)
+
+
+def test_terminal_safe_keeps_newlines_and_printable_text():
+    assert terminal_safe("a\nb – ü ≥ 10 %") == "a\nb – ü ≥ 10 %"
+    assert terminal_safe("x\x1b[31my\x07\r\x9b\u202e") == "x\\x1b[31my\\x07\\x0d\\x9b\\u202e"
+
+
+def test_json_output_stays_valid_with_control_characters(tmp_path, capsys):
+    _hostile_folder(tmp_path / "h")
+    assert main(["analyze", str(tmp_path / "h"), "--no-cache", "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    doc = json.loads(out)
+    assert any("\x1b" in e["path"] for e in doc["errors"])  # the data keeps the real name
+    assert "\x1b" not in out
+
+
+def _to_html_exists() -> bool:
+    from runload.analysis import Analysis
+
+    return hasattr(Analysis, "to_html")
+
+
+def test_report_needs_existing_paths(tmp_path):
+    done = _run("report", str(tmp_path / "nothing"), "-o", str(tmp_path / "r.html"))
+    assert done.returncode == 2
+    assert "nothing" in done.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.skipif(not _to_html_exists(), reason="Analysis.to_html is not there yet")
+@pytest.mark.parametrize("units", ["metric", "imperial"])
+def test_report_writes_one_html_file(demo_folder, tmp_path, monkeypatch, units, capsys):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    args = ["report", str(demo_folder), "-o", "~/r.html", "--no-cache", "--units", units]
+    assert main(args) == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert "wrote" in capsys.readouterr().out
+
+
+def _to_text_has_units() -> bool:
+    import inspect
+
+    from runload.analysis import Analysis
+
+    return "units" in inspect.signature(Analysis.to_text).parameters
+
+
+@pytest.mark.skipif(not _to_text_has_units(), reason="Analysis.to_text(units=) is not there yet")
+def test_imperial_units_reach_the_text(demo_folder, capsys):
+    assert main(["analyze", str(demo_folder), "--no-cache", "--units", "imperial"]) == 0
+    out = capsys.readouterr().out
+    assert "mi" in out
