@@ -1,10 +1,20 @@
-"""The package's promises about itself: public names, typing marker, README commands."""
+"""The package's promises about itself: public names, typing marker, README commands, the
+version, and what the sdist and the wheel ship."""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tomllib
+import zipfile
 from pathlib import Path
+
+import pytest
 
 import runload
 from runload.schema import SUMMARY_FIELDS
@@ -34,3 +44,62 @@ def test_readme_test_command_is_the_one_ci_runs():
     match = re.search(r"^TEST_CMD='(.+)'$", ci, flags=re.MULTILINE)
     assert match, "the test command is not declared in .ci/run"
     assert match.group(1) in (ROOT / "README.md").read_text()
+
+
+def test_the_version_lives_in_one_place():
+    from runload._version import __version__
+
+    assert runload.__version__ == __version__
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        pyproject = tomllib.load(fh)
+    assert "version" not in pyproject["project"]
+    assert "version" in pyproject["project"]["dynamic"]
+    dynamic = pyproject["tool"]["setuptools"]["dynamic"]["version"]
+    assert dynamic == {"attr": "runload._version.__version__"}
+    assigned = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "runload").rglob("*.py")
+        if re.search(r"^__version__\s*=", p.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    ]
+    assert assigned == ["runload/_version.py"]
+    assert f"## {__version__} " in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_license_is_mit_for_the_runload_developers():
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License")
+    assert "Copyright (c) 2026 runload developers" in text
+
+
+@pytest.mark.skipif(importlib.util.find_spec("build") is None, reason="needs the 'build' package")
+def test_sdist_and_wheel_ship_license_and_changelog(tmp_path):
+    # Build from a copy, so the source tree gets no build/ or egg-info from the test.
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md"):
+        shutil.copy2(ROOT / name, src / name)
+    shutil.copytree(ROOT / "runload", src / "runload", ignore=shutil.ignore_patterns("__pycache__"))
+    out = tmp_path / "dist"
+    # No --sdist/--wheel: the wheel is built from the sdist, so this checks both.
+    done = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(src)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    (sdist,) = out.glob("runload-*.tar.gz")
+    (wheel,) = out.glob("runload-*.whl")
+    version = runload.__version__
+    with tarfile.open(sdist) as tar:
+        names = set(tar.getnames())
+    assert {f"runload-{version}/LICENSE", f"runload-{version}/CHANGELOG.md"} <= names
+    with zipfile.ZipFile(wheel) as whl:
+        names = set(whl.namelist())
+        metadata = whl.read(f"runload-{version}.dist-info/METADATA").decode()
+    assert f"runload-{version}.dist-info/licenses/LICENSE" in names
+    assert f"runload-{version}.data/data/share/doc/runload/CHANGELOG.md" in names
+    assert {"runload/py.typed", "runload/__main__.py", "runload/_version.py"} <= names
+    assert f"Version: {version}" in metadata
+    assert "License-Expression: MIT" in metadata
+    assert "Classifier: Programming Language :: Python :: 3.11" in metadata
