@@ -139,11 +139,13 @@ def test_unusable_cache_folder_warns_and_reads_anyway(export: Path, tmp_path: Pa
 
 def test_uncommitted_entries_are_invisible(tmp_path: Path) -> None:
     cache = ActivityCache(tmp_path / "c")
-    cache.put("abc", "opt", {"summary": {"a": 1}})
+    # A record of the shape a batch read stores (the cache drops records of any other shape).
+    record = {"error": {"message": "m", "reason": "empty", "offset": None, "line": None}}
+    cache.put("abc", "opt", record)
     other = ActivityCache(tmp_path / "c")
     assert other.get("abc", "opt") is None  # the writer's transaction is still open
     cache.flush()
-    assert other.get("abc", "opt") == {"summary": {"a": 1}}
+    assert other.get("abc", "opt") == record
     cache.close()
     other.close()
 

@@ -120,7 +120,11 @@ def test_redact_account() -> None:
         == "DI-Connect-Fitness/<account>_0_summarizedActivities.json"
     )
     assert redact_account("a.b@c.de_12.fit and x@y.com") == "<account>_12.fit and <account>"
-    assert redact_account("no address here: run@dawn") == "no address here: run@dawn"
+    # Any local@domain form (issue 10): dot-less and non-ASCII addresses too.
+    assert redact_account("run@dawn") == "<account>"
+    assert redact_account("JANE@LOCALHOST_0_gear.json") == "<account>_0_gear.json"
+    assert redact_account("josé.müller@exämple.de_1.fit") == "<account>_1.fit"
+    assert redact_account("no address here: @home, a @ b") == "no address here: @home, a @ b"
 
 
 SUMMARIES = [

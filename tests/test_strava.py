@@ -134,10 +134,13 @@ def test_rows_without_a_readable_file_are_summary_only(
     sep = "!" if which == "current_zip" else "/"
     csv_path = f"{root}{sep}activities.csv"
     assert reasons[f"{root}{sep}activities/{FIRST_ID + 5}.fit"] == "missing_file"
-    assert reasons[f"{csv_path}#{FIRST_ID + 6}"] == "no_file"
+    # A manual entry (no file named) is counted, not an error (issue 10).
+    assert f"{csv_path}#{FIRST_ID + 6}" not in reasons.index
+    assert list(log.manual) == [acts.loc["Manual run", "activity_id"]]
+    assert log.stats["manual_entries"] == 1
     assert reasons[f"{root}{sep}activities/{FIRST_ID + 7}.tcx"] == "empty"
     assert f"{root}{sep}activities/{FIRST_ID + 8}.gpx" in reasons.index
-    assert len(log.errors) == 4
+    assert len(log.errors) == 3
 
 
 def test_summary_only_start_in_the_given_time_zone(current_zip: Path) -> None:

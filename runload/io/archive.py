@@ -78,6 +78,10 @@ class ArchiveLimits:
     spool_bytes : int
         A nested archive larger than this is held in an anonymous temporary
         file rather than in memory. [bytes]
+    max_file_bytes : int
+        Largest activity file, CSV or JSON read from disk (not archives, which
+        are read member by member under the caps above); a larger one is an
+        errors row ``file_too_large``. [bytes]
     """
 
     max_members: int = 200_000
@@ -88,6 +92,7 @@ class ArchiveLimits:
     ratio_free_bytes: int = 1 << 20
     max_depth: int = 2
     spool_bytes: int = 64 << 20
+    max_file_bytes: int = 256 << 20
 
 
 #: The limits used unless others are given.
@@ -191,6 +196,11 @@ class SafeZip:
                 path=display,
                 reason="too_many_members",
             )
+        try:
+            _check_layout(infos, display)
+        except UnsafeInputError:
+            self.close()
+            raise
         self._infos: dict[str, zipfile.ZipInfo] = {}
         self._by_key: dict[str, Member] = {}
         self.members: list[Member] = []
@@ -379,6 +389,62 @@ class SafeZip:
                 "no such member in the archive", path=self.path_of(member), reason="missing_file"
             )
         return found
+
+
+#: Fixed part of a zip local file header (before the name and extra field). [bytes]
+_LOCAL_HEADER_BYTES = 30
+
+
+def _check_layout(infos: list[zipfile.ZipInfo], display: str) -> None:
+    """Refuse archives whose entries overlap or repeat.
+
+    A zip's central directory may point several entries at the same bytes (or
+    at overlapping ones): 20 entries sharing one 256 MiB stream pass every
+    per-member check and still inflate 5 GiB.  Each entry owns at least its
+    30-byte local header and its compressed data, from its header offset on;
+    two entries whose spans overlap, or two entries with the same name, make
+    the archive refused whole, before a byte is inflated.  What is inflated
+    across all members of an archive tree is capped by
+    :attr:`ArchiveLimits.max_total_bytes` as members are read.
+    """
+    spans = (
+        sorted(
+            (
+                info.header_offset,
+                info.header_offset + _LOCAL_HEADER_BYTES + info.compress_size,
+                info,
+            )
+            for info in infos
+            if not info.is_dir()
+        )
+        if infos
+        else []
+    )
+    end_before = -1
+    last: zipfile.ZipInfo | None = None
+    for start, end, info in spans:
+        if start < end_before and last is not None:
+            raise UnsafeInputError(
+                f"members {_CONTROL.sub('?', last.filename)!r} and "
+                f"{_CONTROL.sub('?', info.filename)!r} share bytes (overlapping or duplicated "
+                "zip entries, a way to inflate one stream many times): archive refused",
+                path=display,
+                reason="overlapping_members",
+            )
+        if end > end_before:
+            end_before, last = end, info
+    names: set[str] = set()
+    for info in infos:
+        if info.is_dir():
+            continue
+        if info.filename in names:
+            raise UnsafeInputError(
+                f"member {_CONTROL.sub('?', info.filename)!r} is listed twice "
+                "(duplicated zip entries): archive refused",
+                path=display,
+                reason="duplicate_members",
+            )
+        names.add(info.filename)
 
 
 @dataclass

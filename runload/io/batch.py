@@ -50,13 +50,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..activity import DEFAULT_MAX_GAP_S, Activity, classify_surface
+from ..activity import (
+    DEFAULT_MAX_GAP_S,
+    Activity,
+    classify_surface,
+    plausible_totals,
+    time_in_range,
+)
 from ..elevation import DEFAULT_ELEVATION_GAIN, ElevationGain
 from ..exceptions import RunloadError, SkippedFileWarning
 from ..localtime import infer_missing_offsets, local_date, resolve_offset
 from ..schema import SUMMARY_DTYPES, SUMMARY_FIELDS, empty_activities, empty_samples
+from ..timezones import check_timezone
 from .archive import DEFAULT_LIMITS, ArchiveLimits, ArchiveStack, is_zip
 from .core import read_bytes
+from .files import check_regular_file, read_regular_file, walk_folder
 from .registry import gunzip_bounded, is_gzip
 
 __all__ = [
@@ -126,12 +134,19 @@ class Item:
 
 @dataclass
 class Plan:
-    """What a source stands for: items to read, summary-only rows, errors, joins."""
+    """What a source stands for: items to read, summary-only rows, errors, joins.
+
+    ``warnings`` are (path, message) rows about export metadata that was read
+    with something left out; ``manual`` holds the activity ids of summary-only
+    rows that are manual entries (no file was ever recorded).
+    """
 
     items: list[Item] = field(default_factory=list)
     summaries: list[dict[str, Any]] = field(default_factory=list)
     errors: list[tuple[str, str, str]] = field(default_factory=list)
     joins: list[Any] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    manual: set[str] = field(default_factory=set)
 
 
 def is_macos_metadata(name: str) -> bool:
@@ -159,9 +174,10 @@ def _is_zip_file(path: Path) -> bool:
     if path.suffix.lower() == ".zip":
         return True
     try:
+        check_regular_file(path)
         with open(path, "rb") as fh:
             return is_zip(fh.read(4))
-    except OSError:
+    except (OSError, RunloadError):
         return False
 
 
@@ -176,7 +192,7 @@ def plan_sources(
     sources = [source] if isinstance(source, str | os.PathLike) else source
     plan = Plan()
     for src in sources:
-        path = Path(src)
+        path = Path(src).expanduser()
         if path.is_dir():
             _plan_dir(path, plan, timezone=timezone, limits=limits)
         elif path.is_file() and _is_zip_file(path):
@@ -189,24 +205,25 @@ def plan_sources(
 def _plan_dir(
     folder: Path, plan: Plan, *, timezone: str | dt.tzinfo | None, limits: ArchiveLimits
 ) -> None:
+    """Walk a folder (iteratively: no depth limit, no symbolic links to folders, no loops)."""
     from . import garmin, strava
 
-    if strava.is_strava_dir(folder):
-        strava.plan_dir(folder, plan, timezone=timezone, limits=limits)
+    def export(path: Path) -> bool:
+        if strava.is_strava_dir(path):
+            strava.plan_dir(path, plan, timezone=timezone, limits=limits)
+            return True
+        if garmin.is_garmin_dir(path):
+            garmin.plan_dir(path, plan, timezone=timezone, limits=limits)
+            return True
+        return False
+
+    def unlisted(path: Path, exc: OSError) -> None:
+        plan.errors.append((str(path), "unreadable", f"{path}: cannot list: {exc}"))
+
+    if export(folder):
         return
-    if garmin.is_garmin_dir(folder):
-        garmin.plan_dir(folder, plan, timezone=timezone, limits=limits)
-        return
-    try:
-        children = sorted(folder.iterdir(), key=lambda p: p.name)
-    except OSError as exc:
-        plan.errors.append((str(folder), "unreadable", f"{folder}: cannot list: {exc}"))
-        return
-    for child in children:
-        if child.is_dir():
-            if not child.is_symlink():
-                _plan_dir(child, plan, timezone=timezone, limits=limits)
-        elif is_activity_name(child.name):
+    for child in walk_folder(folder, enter=lambda p: not export(p), on_error=unlisted):
+        if is_activity_name(child.name):
             plan.items.append(Item(str(child), ("file", str(child))))
         elif child.suffix.lower() == ".zip" and not is_macos_metadata(child.name):
             _plan_zip(child, plan, timezone=timezone, limits=limits)
@@ -220,6 +237,7 @@ def _plan_zip(
 
     display = str(path)
     try:
+        check_regular_file(path, display=display)
         archive = SafeZip(path, display=display, limits=limits)
     except RunloadError as exc:
         plan.errors.append((display, exc.reason, str(exc)))
@@ -277,20 +295,14 @@ def discover(source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) 
 # -- loading and parsing ------------------------------------------------------------------
 
 
-def _read_file(item: Item) -> bytes:
-    try:
-        with open(item.locator[1], "rb") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise RunloadError(
-            f"cannot open: {exc.strerror or exc}", path=item.path, reason="unreadable"
-        ) from exc
+def _read_file(item: Item, max_bytes: int) -> bytes:
+    return read_regular_file(item.locator[1], display=item.path, max_bytes=max_bytes)
 
 
 def _load(item: Item, stack: ArchiveStack) -> bytes:
     kind = item.locator[0]
     if kind == "file":
-        return _read_file(item)
+        return _read_file(item, stack.limits.max_file_bytes)
     if kind == "zip":
         chain = tuple(item.locator[1:-1])
         archive = stack.get(chain, _top_display(item))
@@ -323,6 +335,7 @@ class ReadOptions:
     elevation: ElevationGain = DEFAULT_ELEVATION_GAIN
     max_gap_s: float = DEFAULT_MAX_GAP_S
     max_bytes: int = DEFAULT_LIMITS.max_member_bytes
+    max_file_bytes: int = DEFAULT_LIMITS.max_file_bytes
 
 
 def _parse(data: bytes, path: str, options: ReadOptions) -> Activity:
@@ -446,10 +459,25 @@ def summary_only(
     ``key`` (such as ``"strava:123"``) gives the stable ``activity_id``.  The
     local offset is ``utc_offset_s`` when the export gives it (source
     ``file``), else that of ``timezone`` (``argument``), else 0 (``default``:
-    the start is taken as UTC).
+    the start is taken as UTC).  Totals outside the plausibility bounds
+    (:func:`runload.activity.plausible_totals`) become NaN; the export
+    readers report them as warnings when they parse the metadata.
+
+    Raises
+    ------
+    RunloadError
+        ``time_out_of_range`` for a start outside 1980-2100.
     """
     start = pd.Timestamp(start_time_utc)
     start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+    start = start.as_unit("ns")
+    if not time_in_range(np.array([start.value]))[0]:
+        raise RunloadError(
+            f"start {start} is outside 1980-2100", path=source_path, reason="time_out_of_range"
+        )
+    distance_m, elapsed_time_s, moving_time_s, _ = plausible_totals(
+        distance_m, elapsed_time_s, moving_time_s
+    )
     offset, source = resolve_offset(start, file_offset_s=utc_offset_s, timezone=timezone)
     if not np.isfinite(moving_time_s):
         moving_time_s = elapsed_time_s
@@ -518,13 +546,14 @@ def _parse_one(
     stale = False
     if data is None:
         try:
-            with open(file_path or path, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
+            data = read_regular_file(
+                file_path or path, display=path, max_bytes=options.max_file_bytes
+            )
+        except RunloadError as exc:
             return {
                 "error": {
-                    "message": f"cannot open: {exc.strerror or exc}",
-                    "reason": "unreadable",
+                    "message": exc.message,
+                    "reason": exc.reason,
                     "offset": None,
                     "line": None,
                 },
@@ -984,7 +1013,13 @@ class ActivityLog:
         (CRC mismatch, truncation, dropped points): ``path``, ``message``.
     stats : dict
         ``files`` (items read), ``cached`` (answered by the cache), ``parsed``,
-        ``failed``, ``duplicates``, ``seconds``.
+        ``failed``, ``duplicates``, ``manual_entries``, ``seconds``.
+    manual : Index
+        The ``activity_id`` of every activity that is a manual entry: an
+        export row with no file (Strava ``activities.csv`` rows without a
+        file name, Garmin summaries marked ``manualActivity``).  They are
+        counted (format ``summary``), and are not errors: show them as, e.g.,
+        "13 manual entries (no file) counted".
     """
 
     def __init__(
@@ -995,8 +1030,10 @@ class ActivityLog:
         warnings: pd.DataFrame | None = None,
         loader: Callable[[str], pd.DataFrame] | None = None,
         stats: Mapping[str, float] | None = None,
+        manual: pd.Index | None = None,
     ) -> None:
         self.activities = activities
+        self.manual = manual if manual is not None else pd.Index([], dtype=object)
         self.errors = errors
         self.warnings = (
             warnings if warnings is not None else pd.DataFrame(columns=["path", "message"])
@@ -1082,6 +1119,11 @@ def read_activities(
     limits : ArchiveLimits
         Caps for archives (see :mod:`runload.io.archive`).
 
+    Raises
+    ------
+    InvalidOptionError
+        Before anything is read, for an unknown ``timezone`` (also a ValueError).
+
     Returns
     -------
     ActivityLog
@@ -1089,12 +1131,14 @@ def read_activities(
         ``errors`` (files that could not be read or were left out, with a
         reason), ``warnings``, ``samples(activity_id)`` and ``stats``.
     """
+    check_timezone(timezone)  # options are checked before any work
     t_start = time.perf_counter()
     options = ReadOptions(
         timezone=timezone,
         elevation=elevation,
         max_gap_s=max_gap_s,
         max_bytes=limits.max_member_bytes,
+        max_file_bytes=limits.max_file_bytes,
     )
     from .cache import options_digest
 
@@ -1181,11 +1225,20 @@ def read_activities(
             stacklevel=2,
         )
     notes = sorted(batch.notes, key=lambda n: n[0])
+    notes += [(-1, *w) for w in plan.warnings]
+    manual = pd.Index(
+        sorted(
+            set(plan.manual).union(*(getattr(j, "manual", ()) for j in plan.joins))
+            & set(frame.index)
+        ),
+        dtype=object,
+    )
     loader = _Loader(
         {aid: (e.item, e.content) for aid, e in by_id.items()}, options, options_key, store, limits
     )
     stats: dict[str, float] = dict(batch.stats)
     stats["duplicates"] = n_dupes
+    stats["manual_entries"] = len(manual)
     stats["seconds"] = time.perf_counter() - t_start
     if store is not None:
         store.flush()
@@ -1195,6 +1248,7 @@ def read_activities(
         warnings=pd.DataFrame([n[1:] for n in notes], columns=["path", "message"]).astype("object"),
         loader=loader,
         stats=stats,
+        manual=manual,
     )
 
 

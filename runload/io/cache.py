@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import CacheWarning
-from ..schema import SAMPLE_COLUMNS
+from ..schema import SAMPLE_COLUMNS, SUMMARY_FIELDS
 
 __all__ = [
     "CACHE_ENV",
@@ -245,6 +245,43 @@ def load_record(text: str) -> dict[str, Any]:
     return out
 
 
+def _optional_int(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def valid_record(record: Mapping[str, Any]) -> bool:
+    """Whether a stored record has the shape a batch read needs.
+
+    Either ``{"error": {"message": str, "reason": str, "offset": int|None,
+    "line": int|None}}`` or ``{"summary": {every summary field}, "warnings":
+    [str, ...], "extras": {...}}`` with the start a Timestamp and the local
+    date a date.
+    """
+    err = record.get("error")
+    if err is not None:
+        return (
+            isinstance(err, Mapping)
+            and isinstance(err.get("message"), str)
+            and isinstance(err.get("reason"), str)
+            and _optional_int(err.get("offset"))
+            and _optional_int(err.get("line"))
+        )
+    summary = record.get("summary")
+    if not isinstance(summary, Mapping) or any(f not in summary for f in SUMMARY_FIELDS):
+        return False
+    if not isinstance(summary["activity_id"], str):
+        return False
+    start = summary["start_time_utc"]
+    if not isinstance(start, pd.Timestamp) or start.tzinfo is None:
+        return False
+    if not isinstance(summary["local_date"], dt.date):
+        return False
+    warnings_ = record.get("warnings", [])
+    if not isinstance(warnings_, list) or not all(isinstance(w, str) for w in warnings_):
+        return False
+    return isinstance(record.get("extras", {}), Mapping)
+
+
 class ActivityCache:
     """Parsed files on disk, keyed by content hash and read options.
 
@@ -263,7 +300,9 @@ class ActivityCache:
     """
 
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
-        self.directory = Path(directory) if directory is not None else default_cache_dir()
+        self.directory = (
+            Path(directory).expanduser() if directory is not None else default_cache_dir()
+        )
         self.path = self.directory / _DB_NAME
         self._conn: sqlite3.Connection | None = None
         self._pending = 0
@@ -356,10 +395,15 @@ class ActivityCache:
         if row is None:
             return None
         try:
-            return load_record(row[0])
-        except (ValueError, TypeError, KeyError):
+            record = load_record(row[0])
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
+            record = None
+        if record is None or not valid_record(record):
+            # Valid JSON of the wrong shape (an older or foreign writer, a damaged
+            # entry): dropped, and the file is read again.
             self.discard(content, options)
             return None
+        return record
 
     def samples(self, content: str, options: str) -> pd.DataFrame | None:
         """The samples stored for (content hash, options), or None (a damaged entry is dropped)."""

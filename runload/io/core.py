@@ -9,7 +9,9 @@ from typing import BinaryIO
 
 from ..activity import DEFAULT_MAX_GAP_S, Activity, finalize
 from ..elevation import DEFAULT_ELEVATION_GAIN, ElevationGain
-from ..exceptions import ParseError, RunloadError, UnsupportedFormatError
+from ..exceptions import ParseError, RunloadError, UnsafeInputError, UnsupportedFormatError
+from ..timezones import check_timezone
+from .files import DEFAULT_MAX_FILE_BYTES, read_regular_file
 from .registry import formats, gunzip_bounded, is_gzip, sniff_format
 
 __all__ = ["activity_id_for", "load_source", "read_activity", "read_bytes"]
@@ -22,30 +24,40 @@ def activity_id_for(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()[:16]
 
 
-def load_source(source: Source) -> tuple[bytes, str]:
-    """Read ``source`` (a path or a binary file object) into memory.
+def load_source(source: Source, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[bytes, str]:
+    """Read ``source`` (a path or a binary file object) into memory, at most ``max_bytes``.
 
-    Returns the bytes and the path to show in messages.
+    A path (``~`` expanded) must name a regular file (see
+    :func:`runload.io.files.read_regular_file`: FIFOs, devices and sockets are
+    refused without a blocking read).  Returns the bytes and the path to show
+    in messages.
+
+    Raises
+    ------
+    RunloadError
+        ``unreadable``, ``not_a_regular_file``, or ``file_too_large`` above
+        ``max_bytes`` [bytes].
     """
     if isinstance(source, str | os.PathLike):
-        path = os.fspath(source)
-        try:
-            with open(path, "rb") as fh:
-                return fh.read(), path
-        except OSError as exc:
-            raise RunloadError(
-                f"cannot open: {exc.strerror or exc}", path=path, reason="unreadable"
-            ) from exc
+        path = os.path.expanduser(os.fspath(source))
+        return read_regular_file(path, max_bytes=max_bytes), path
     read = getattr(source, "read", None)
     if read is None:
         raise TypeError(
             f"source must be a path or a binary file object, not {type(source).__name__}"
         )
-    data = read()
+    data = read(max_bytes + 1)
     if isinstance(data, str):
         raise TypeError("source must be opened in binary mode ('rb')")
     name = getattr(source, "name", None)
-    return bytes(data), str(name) if isinstance(name, str) else "<stream>"
+    shown = str(name) if isinstance(name, str) else "<stream>"
+    if len(data) > max_bytes:
+        raise UnsafeInputError(
+            f"stream is longer than the cap of {max_bytes} bytes: not read",
+            path=shown,
+            reason="file_too_large",
+        )
+    return bytes(data), shown
 
 
 def read_bytes(
@@ -133,7 +145,10 @@ def read_activity(
         A subclass naming the file, a reason code and, where known, the byte
         offset or line: :class:`~runload.UnsupportedFormatError`,
         :class:`~runload.ParseError`, :class:`~runload.UnsafeInputError`.
+    InvalidOptionError
+        Before anything is read, for an unknown ``timezone`` (also a ValueError).
     """
+    check_timezone(timezone)
     data, path = load_source(source)
     return read_bytes(
         data, path=path, format=format, timezone=timezone, elevation=elevation, max_gap_s=max_gap_s

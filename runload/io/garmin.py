@@ -46,10 +46,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..activity import EARLIEST_TIME_NS, LATEST_TIME_NS, plausible_totals
 from ..exceptions import ArchiveError, RunloadError
 from ..sports import GARMIN_TYPES, garmin_sport
 from .archive import DEFAULT_LIMITS, ArchiveLimits, SafeZip
 from .batch import Item, Plan, apply_meta, is_activity_name, plan_generic_zip, summary_only
+from .files import check_regular_file, read_regular_file, walk_folder
 
 __all__ = [
     "GARMIN_TYPES",
@@ -67,8 +69,19 @@ __all__ = [
 #: Largest difference between a file's start and its summary's start. [s]
 MATCH_TOLERANCE_S = 120.0
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+# Any local@domain form: a local part of letters (any script), digits and
+# ``. _ % + - ' !`` or a quoted string, then a domain of labels made of letters
+# (any script), digits and hyphens, with or without dots (``JANE@LOCALHOST``),
+# or an address literal in brackets.  An underscore ends the domain: Garmin
+# appends ``_0_summarizedActivities.json`` to the address.
+_LABEL = r"(?:[^\W_]|-)+"
+_EMAIL = re.compile(
+    r"(?:\"[^\"\s]*\"|[\w.%+\-'!#$&*=?^`{|}~]+)@"
+    rf"(?:\[[^\]\s]*\]|{_LABEL}(?:\.{_LABEL})*)"
+)
 _MAX_OFFSET_S = 14 * 3600
+_EARLIEST_MS = EARLIEST_TIME_NS / 1e6
+_LATEST_MS = LATEST_TIME_NS / 1e6
 
 
 def redact_account(text: str) -> str:
@@ -88,12 +101,12 @@ def _ms_time(value: Any) -> float | None:
             return float(text)
         try:
             ts = pd.Timestamp(text)
-        except (ValueError, TypeError):
+            if ts is pd.NaT:
+                return None
+            ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+            return float(ts.as_unit("ns").value) / 1e6
+        except (ValueError, TypeError, OverflowError):
             return None
-        if ts is pd.NaT:
-            return None
-        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-        return ts.value / 1e6
     return None
 
 
@@ -123,6 +136,8 @@ class GarminSummary:
         [m], [s], [s], [m], [m]
     parent_id : str or None
         Set for the legs of a multisport activity.
+    manual : bool
+        The summary says it is a manual entry (``manualActivity``): no file.
     """
 
     garmin_id: str
@@ -137,6 +152,7 @@ class GarminSummary:
     ascent_m: float
     descent_m: float
     parent_id: str | None = None
+    manual: bool = False
 
 
 def _summary_records(payload: Any) -> Iterable[Mapping[str, Any]]:
@@ -153,57 +169,131 @@ def _summary_records(payload: Any) -> Iterable[Mapping[str, Any]]:
             yield chunk
 
 
-def parse_summaries(data: bytes, *, path: str = "summarizedActivities.json") -> list[GarminSummary]:
+def _load_json(data: bytes, path: str) -> Any:
+    """JSON from bytes; anything unreadable (syntax, nesting too deep) is ``bad_json``."""
+    try:
+        return json.loads(data.decode("utf-8-sig", errors="replace"))
+    except RecursionError as exc:
+        raise ArchiveError(
+            "JSON nested too deep to read: refused", path=path, reason="bad_json"
+        ) from exc
+    except ValueError as exc:
+        raise ArchiveError(f"not JSON: {exc}", path=path, reason="bad_json") from exc
+
+
+def _id_text(value: Any) -> str | None:
+    """An activity id as text (a number or a short string), else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return str(int(value))
+    if isinstance(value, str) and value.strip() and len(value) <= 100:
+        return value.strip()
+    return None
+
+
+def parse_summaries(
+    data: bytes,
+    *,
+    path: str = "summarizedActivities.json",
+    problems: list[tuple[str, str, str]] | None = None,
+) -> list[GarminSummary]:
     """The activities of a ``*_summarizedActivities.json``.
+
+    Every value is checked on the way in: a record without a usable id or with
+    a start outside 1980-2100 (``0001-01-01``, ``1e300``, year 9999) is left
+    out, totals outside the plausibility bounds
+    (:func:`runload.activity.plausible_totals`) are dropped, and the other
+    records are read.
+
+    Parameters
+    ----------
+    data : bytes
+        The file.
+    path : str
+        Shown in messages.
+    problems : list, optional
+        Receives ``(where, kind, message)`` for each record or value left out:
+        kind ``error`` (the record is not read; its reason code starts the
+        message in brackets) or ``warning`` (a value dropped).
 
     Raises
     ------
     ArchiveError
-        ``bad_json`` when the content is not JSON.
+        ``bad_json`` when the content is not JSON (or nested too deep to read).
     """
-    try:
-        payload = json.loads(data.decode("utf-8-sig", errors="replace"))
-    except ValueError as exc:
-        raise ArchiveError(f"not JSON: {exc}", path=path, reason="bad_json") from exc
+    payload = _load_json(data, path)
     out: list[GarminSummary] = []
+    sink: list[tuple[str, str, str]] = problems if problems is not None else []
     for rec in _summary_records(payload):
-        start_ms = _ms_time(rec.get("startTimeGmt"))
-        if start_ms is None:
-            start_ms = _ms_time(rec.get("beginTimestamp"))
-        if start_ms is None or rec.get("activityId") is None:
+        garmin_id = _id_text(rec.get("activityId"))
+        if garmin_id is None:
+            sink.append((path, "error", "[bad_metadata] a summary without a usable activityId"))
             continue
-        local_ms = _ms_time(rec.get("startTimeLocal"))
-        offset = None
-        if local_ms is not None:
-            off = round((local_ms - start_ms) / 60000.0) * 60
-            offset = int(off) if abs(off) <= _MAX_OFFSET_S else None
-        kind = rec.get("activityType")
-        if isinstance(kind, Mapping):
-            kind = kind.get("typeKey")
-        if not isinstance(kind, str) or not kind.strip():
-            sport_type = rec.get("sportType")
-            kind = sport_type.lower() if isinstance(sport_type, str) else None
-        elapsed = _scaled(rec.get("elapsedDuration"), 1e-3)
-        if not math.isfinite(elapsed):
-            elapsed = _scaled(rec.get("duration"), 1e-3)
-        parent = rec.get("parentId")
-        out.append(
-            GarminSummary(
-                garmin_id=str(rec["activityId"]),
-                start_time_utc=pd.Timestamp(int(start_ms * 1e6), tz="UTC"),
-                utc_offset_s=offset,
-                type_key=kind,
-                name=_text(rec.get("name")),
-                description=_text(rec.get("description")),
-                distance_m=_scaled(rec.get("distance"), 1e-2),
-                elapsed_time_s=elapsed,
-                moving_time_s=_scaled(rec.get("movingDuration"), 1e-3),
-                ascent_m=_scaled(rec.get("elevationGain"), 1e-2),
-                descent_m=_scaled(rec.get("elevationLoss"), 1e-2),
-                parent_id=None if parent is None else str(parent),
+        where = f"{path}#{garmin_id}"
+        try:
+            summary, dropped = _summary(rec, garmin_id)
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+            sink.append((where, "error", f"[bad_metadata] summary not read: {exc}"))
+            continue
+        if summary is None:
+            sink.append(
+                (
+                    where,
+                    "error",
+                    "[time_out_of_range] startTimeGmt/beginTimestamp is missing, unreadable "
+                    "or outside 1980-2100; summary not read",
+                )
             )
-        )
+            continue
+        sink.extend((where, "warning", message) for message in dropped)
+        out.append(summary)
     return out
+
+
+def _summary(rec: Mapping[str, Any], garmin_id: str) -> tuple[GarminSummary | None, list[str]]:
+    """One summary record, checked: (None, []) without a usable start."""
+    start_ms = _ms_time(rec.get("startTimeGmt"))
+    if start_ms is None:
+        start_ms = _ms_time(rec.get("beginTimestamp"))
+    if start_ms is None or not _EARLIEST_MS <= start_ms < _LATEST_MS:
+        return None, []
+    local_ms = _ms_time(rec.get("startTimeLocal"))
+    offset = None
+    if local_ms is not None and abs(local_ms - start_ms) <= 2 * _MAX_OFFSET_S * 1000:
+        off = round((local_ms - start_ms) / 60000.0) * 60
+        offset = int(off) if abs(off) <= _MAX_OFFSET_S else None
+    kind: Any = rec.get("activityType")
+    if isinstance(kind, Mapping):
+        kind = kind.get("typeKey")
+    if not isinstance(kind, str) or not kind.strip():
+        sport_type = rec.get("sportType")
+        kind = sport_type.lower() if isinstance(sport_type, str) else None
+    elapsed = _scaled(rec.get("elapsedDuration"), 1e-3)
+    if not math.isfinite(elapsed):
+        elapsed = _scaled(rec.get("duration"), 1e-3)
+    distance, elapsed, moving, dropped = plausible_totals(
+        _scaled(rec.get("distance"), 1e-2), elapsed, _scaled(rec.get("movingDuration"), 1e-3)
+    )
+    parent = rec.get("parentId")
+    summary = GarminSummary(
+        garmin_id=garmin_id,
+        start_time_utc=pd.Timestamp(int(start_ms) * 1_000_000, tz="UTC"),
+        utc_offset_s=offset,
+        type_key=kind[:100] if isinstance(kind, str) else None,
+        name=_text(rec.get("name")),
+        description=_text(rec.get("description")),
+        distance_m=distance,
+        elapsed_time_s=elapsed,
+        moving_time_s=moving,
+        ascent_m=_scaled(rec.get("elevationGain"), 1e-2),
+        descent_m=_scaled(rec.get("elevationLoss"), 1e-2),
+        parent_id=_id_text(parent),
+        manual=rec.get("manualActivity") is True,
+    )
+    return summary, dropped
 
 
 def parse_gear(data: bytes, *, path: str = "gear.json") -> dict[str, str]:
@@ -214,30 +304,32 @@ def parse_gear(data: bytes, *, path: str = "gear.json") -> dict[str, str]:
     ArchiveError
         ``bad_json`` when the content is not JSON.
     """
-    try:
-        payload = json.loads(data.decode("utf-8-sig", errors="replace"))
-    except ValueError as exc:
-        raise ArchiveError(f"not JSON: {exc}", path=path, reason="bad_json") from exc
+    payload = _load_json(data, path)
     blocks = payload if isinstance(payload, list) else [payload]
     names: dict[str, tuple[str, bool]] = {}
     links: list[tuple[str, str]] = []
     for block in blocks:
         if not isinstance(block, Mapping):
             continue
-        for gear in block.get("gearDTOS") or []:
-            if not isinstance(gear, Mapping) or gear.get("gearPk") is None:
+        gear_list = block.get("gearDTOS")
+        for gear in gear_list if isinstance(gear_list, list) else []:
+            if not isinstance(gear, Mapping) or _id_text(gear.get("gearPk")) is None:
                 continue
             name = _text(gear.get("customMakeModel")) or _text(gear.get("displayName"))
             if name is None:
                 continue
             kind = str(gear.get("gearTypeName") or "").lower()
-            names[str(gear["gearPk"])] = (name, kind.startswith("shoe"))
+            names[str(_id_text(gear.get("gearPk")))] = (name, kind.startswith("shoe"))
         activity_links = block.get("gearActivityDTOs") or {}
         if isinstance(activity_links, Mapping):
             for pk, acts in activity_links.items():
                 for act in acts if isinstance(acts, list) else []:
-                    if isinstance(act, Mapping) and act.get("activityId") is not None:
-                        links.append((str(act["activityId"]), str(act.get("gearPk", pk))))
+                    if not isinstance(act, Mapping):
+                        continue
+                    activity = _id_text(act.get("activityId"))
+                    gear_pk = _id_text(act.get("gearPk", pk))
+                    if activity is not None and gear_pk is not None:
+                        links.append((activity, gear_pk))
     out: dict[str, str] = {}
     shoe: dict[str, bool] = {}
     for activity, pk in links:
@@ -277,6 +369,7 @@ class GarminJoin:
     _starts: list[float] = field(default_factory=list, init=False)
     _order: list[int] = field(default_factory=list, init=False)
     _used: set[int] = field(default_factory=set, init=False)
+    manual: set[str] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
         keyed = sorted(
@@ -327,8 +420,8 @@ class GarminJoin:
             if i in self._used or s.parent_id is not None:
                 continue
             sport, sub = garmin_sport(s.type_key)
-            rows.append(
-                summary_only(
+            try:
+                row = summary_only(
                     key=f"garmin:{s.garmin_id}",
                     source_path=f"{self.source_path}#{s.garmin_id}",
                     start_time_utc=s.start_time_utc,
@@ -345,7 +438,11 @@ class GarminJoin:
                     utc_offset_s=s.utc_offset_s,
                     timezone=self.timezone,
                 )
-            )
+            except RunloadError:
+                continue  # parse_summaries already left out what cannot be placed
+            if s.manual:
+                self.manual.add(str(row["activity_id"]))
+            rows.append(row)
         return rows
 
 
@@ -396,10 +493,19 @@ def _add_metadata(
     gear: dict[str, str] = {}
     shown = summary_files[0][0] if summary_files else group
     for display, read in summary_files:
+        problems: list[tuple[str, str, str]] = []
         try:
-            summaries += parse_summaries(read(), path=display)
+            summaries += parse_summaries(read(), path=display, problems=problems)
         except RunloadError as exc:
             plan.errors.append((display, exc.reason, redact_account(str(exc))))
+        for where, kind, message in problems:
+            shown_where, text = redact_account(where), redact_account(message)
+            if kind == "error":
+                reason = text[1 : text.index("]")] if text.startswith("[") else "bad_metadata"
+                body = text[text.index("]") + 2 :] if text.startswith("[") else text
+                plan.errors.append((shown_where, reason, f"{shown_where}: {body} [{reason}]"))
+            else:
+                plan.warnings.append((shown_where, text))
     for display, read in gear_files:
         try:
             gear.update(parse_gear(read(), path=display))
@@ -456,17 +562,13 @@ def plan_dir(
 ) -> None:
     """Add an extracted Garmin export to ``plan``."""
     group = str(folder)
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    files = list(walk_folder(folder))
 
     def reader(p: Path) -> Callable[[], bytes]:
         def read() -> bytes:
-            if p.stat().st_size > limits.max_member_bytes:
-                raise ArchiveError(
-                    f"more than the {limits.max_member_bytes} bytes allowed",
-                    path=redact_account(str(p)),
-                    reason="too_large",
-                )
-            return p.read_bytes()
+            return read_regular_file(
+                p, display=redact_account(str(p)), max_bytes=limits.max_member_bytes
+            )
 
         return read
 
@@ -483,6 +585,7 @@ def plan_dir(
         elif p.suffix.lower() == ".zip":
             shown = redact_account(str(p))
             try:
+                check_regular_file(p, display=shown)
                 archive = SafeZip(p, display=shown, limits=limits)
             except RunloadError as exc:
                 plan.errors.append((shown, exc.reason, redact_account(str(exc))))

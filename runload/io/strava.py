@@ -51,12 +51,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ..activity import plausible_totals, time_in_range
 from ..exceptions import ArchiveError, RunloadError
 from ..sports import STRAVA_TYPES, strava_sport
 from .archive import DEFAULT_LIMITS, ArchiveLimits, SafeZip, normalise_member_name
 from .batch import Item, Plan, is_activity_name, summary_only
+from .files import check_regular_file, read_regular_file, walk_folder
 
 __all__ = [
     "STRAVA_TYPES",
@@ -81,7 +84,21 @@ _EN_DATE = re.compile(
 
 
 def parse_strava_date(text: str | None) -> pd.Timestamp | None:
-    """A CSV date (either style) as a UTC timestamp, or None when it cannot be read."""
+    """A CSV date (either style) as a UTC timestamp.
+
+    None when it cannot be read, or is outside 1980-2100 (``0001-01-01`` and
+    ``9999-12-31`` stand for "unset": they are refused, never wrapped).
+    """
+    try:
+        when = _parse_strava_date(text)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if when is None or not time_in_range(np.array([when.as_unit("ns").value]))[0]:
+        return None
+    return when.as_unit("ns")
+
+
+def _parse_strava_date(text: str | None) -> pd.Timestamp | None:
     if not text or not text.strip():
         return None
     clean = text.replace("\u202f", " ").replace("\xa0", " ").strip()
@@ -138,6 +155,9 @@ class StravaRow:
         [s]
     distance_m, ascent_m, descent_m : float
         [m]
+    problems : tuple of str
+        What was wrong with the row and left out (an unreadable date, a
+        distance outside the plausibility bounds); the rest of the row is used.
     """
 
     line: int
@@ -153,6 +173,7 @@ class StravaRow:
     distance_m: float
     ascent_m: float
     descent_m: float
+    problems: tuple[str, ...] = ()
 
     def meta(self) -> dict[str, Any]:
         """The summary fields this row overrides in the file's summary."""
@@ -271,21 +292,35 @@ def parse_activities_csv(data: bytes, *, path: str = "activities.csv") -> list[S
             strava_id = get(row, i_id)
             if strava_id is None:
                 continue
+            date_text = get(row, i_date)
+            start = parse_strava_date(date_text)
+            problems: list[str] = []
+            if start is None and date_text is not None:
+                problems.append(
+                    f"date {date_text[:40]!r} is unreadable or outside 1980-2100; not used"
+                )
+            distance_m, elapsed_s, moving_s, dropped = plausible_totals(
+                _number(get(row, i_dist)) * dist_scale,
+                _number(get(row, i_elapsed)),
+                _number(get(row, i_moving)),
+            )
+            problems += dropped
             rows.append(
                 StravaRow(
                     line=reader.line_num,
-                    strava_id=strava_id,
-                    start_time_utc=parse_strava_date(get(row, i_date)),
+                    strava_id=strava_id[:100],
+                    start_time_utc=start,
                     name=get(row, i_name),
                     activity_type=get(row, i_type),
                     description=get(row, i_desc),
                     gear=get(row, i_gear),
                     filename=get(row, i_file),
-                    elapsed_time_s=_number(get(row, i_elapsed)),
-                    moving_time_s=_number(get(row, i_moving)),
-                    distance_m=_number(get(row, i_dist)) * dist_scale,
+                    elapsed_time_s=elapsed_s,
+                    moving_time_s=moving_s,
+                    distance_m=distance_m,
                     ascent_m=_number(get(row, i_gain)),
                     descent_m=_number(get(row, i_loss)),
+                    problems=tuple(problems),
                 )
             )
     except csv.Error as exc:
@@ -309,10 +344,11 @@ def _folder_csv(folder: Path) -> Path | None:
             if (folder / "activities").is_dir():
                 return candidate
             try:
+                check_regular_file(candidate)
                 with open(candidate, "rb") as fh:
                     if _csv_looks_strava(fh.read(4096)):
                         return candidate
-            except OSError:
+            except (OSError, RunloadError):
                 continue
     return None
 
@@ -328,12 +364,7 @@ def is_strava_dir(folder: Path) -> bool:
 
 
 def _read_limited(path: Path, limit: int) -> bytes:
-    size = path.stat().st_size
-    if size > limit:
-        raise ArchiveError(
-            f"{size} bytes, more than the {limit} allowed", path=str(path), reason="too_large"
-        )
-    return path.read_bytes()
+    return read_regular_file(path, max_bytes=limit)
 
 
 def _row_path(csv_display: str, row: StravaRow) -> str:
@@ -351,19 +382,25 @@ def _add_rows(
     """Items and summary-only rows for the CSV rows; returns the keys of the files used."""
     used: set[str] = set()
     for row in rows:
-        fallback = row.summary(_row_path(csv_display, row), timezone=timezone)
+        where = _row_path(csv_display, row)
+        for problem in row.problems:
+            plan.warnings.append((where, f"activities.csv line {row.line}: {problem}"))
+        fallback = row.summary(where, timezone=timezone)
         if row.filename is None:
+            # A manual entry: no file was ever recorded.  Counted from the CSV alone
+            # (ActivityLog.manual), not an error; without a usable date it cannot be.
             if fallback is not None:
                 plan.summaries.append(fallback)
-            where = _row_path(csv_display, row)
-            plan.errors.append(
-                (
-                    where,
-                    "no_file",
-                    f"{where}: the CSV row (line {row.line}) names no file; "
-                    "known from the CSV only [no_file]",
+                plan.manual.add(str(fallback["activity_id"]))
+            else:
+                plan.errors.append(
+                    (
+                        where,
+                        "bad_date",
+                        f"{where}: the CSV row (line {row.line}) names no file and has no "
+                        "usable date; not counted [bad_date]",
+                    )
                 )
-            )
             continue
         found = locate(row.filename)
         if isinstance(found, RunloadError):
@@ -421,7 +458,7 @@ def plan_dir(
     used = _add_rows(rows, str(csv_path), plan, timezone=timezone, locate=locate)
     activities = folder / "activities"
     if activities.is_dir():
-        for path in sorted(p for p in activities.rglob("*") if p.is_file()):
+        for path in walk_folder(activities):
             if is_activity_name(path.name) and str(path.resolve()) not in used:
                 plan.items.append(Item(str(path), ("file", str(path))))
 
