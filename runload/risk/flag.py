@@ -35,9 +35,11 @@ import pandas as pd
 
 __all__ = [
     "CONTEXT_ARGUMENTS",
+    "DEFAULT_RANGE",
     "EVIDENCE_GRADES",
     "FLAG_FIELDS",
     "SEVERITIES",
+    "UNIT_RANGES",
     "Findings",
     "Flag",
     "Rule",
@@ -46,6 +48,7 @@ __all__ = [
     "rule_info",
     "rules",
     "setting",
+    "setting_range",
     "settings_rows",
     "settings_table",
 ]
@@ -159,12 +162,32 @@ def flags_frame(flags: Iterable[Flag]) -> pd.DataFrame:
     return frame
 
 
+#: The range a setting takes unless it declares its own, by unit: wide enough
+#: for any athlete, narrow enough that no value overflows a date or a
+#: duration (``window_weeks = 1e18`` is refused instead of crashing).
+UNIT_RANGES: dict[str, tuple[float, float]] = {
+    "1": (0.0, 1000.0),
+    "1/week": (0.0, 1000.0),
+    "d": (0.0, 3650.0),
+    "weeks": (0.0, 520.0),
+    "kg": (0.0, 500.0),
+    "km": (0.0, 100_000.0),
+    "m": (0.0, 1_000_000.0),
+    "m/km": (0.0, 1000.0),
+    "mm": (0.0, 1000.0),
+}
+#: The range of a setting whose unit is not in :data:`UNIT_RANGES`.
+DEFAULT_RANGE: tuple[float, float] = (0.0, 1e9)
+
+
 def setting(
     default: Any = dataclasses.MISSING,
     *,
     unit: str,
     source: str,
     default_factory: Callable[[], Any] | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
 ) -> Any:
     """A field of a rule's settings dataclass, with its unit and the source of its default.
 
@@ -178,15 +201,29 @@ def setting(
         Where the default comes from (a citation, or "practical floor", "convention").
     default_factory : callable, optional
         For mutable defaults (mappings), instead of ``default``.
+    minimum, maximum : float, optional
+        The values a profile may set (inclusive), in ``unit``.  Default: the
+        range of the unit in :data:`UNIT_RANGES` (else :data:`DEFAULT_RANGE`);
+        see :func:`setting_range`.
 
     Returns
     -------
     dataclasses.Field
     """
-    metadata = {"unit": unit, "source": source}
+    metadata: dict[str, Any] = {"unit": unit, "source": source}
+    if minimum is not None:
+        metadata["minimum"] = float(minimum)
+    if maximum is not None:
+        metadata["maximum"] = float(maximum)
     if default_factory is not None:
         return dataclasses.field(default_factory=default_factory, metadata=metadata, hash=False)
     return dataclasses.field(default=default, metadata=metadata)
+
+
+def setting_range(f: dataclasses.Field[Any]) -> tuple[float, float]:
+    """The (minimum, maximum) a profile may give a setting declared with :func:`setting`."""
+    low, high = UNIT_RANGES.get(str(f.metadata.get("unit", "")), DEFAULT_RANGE)
+    return float(f.metadata.get("minimum", low)), float(f.metadata.get("maximum", high))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,13 @@ trigger id.  A profile is per athlete: load one from TOML, e.g.::
     [worn_shoes.shoe_limits_km]
     "Pegasus 40" = 650.0
 
-Unknown tables or keys raise a ValueError naming the key.  The settings classes
+Unknown tables or keys raise a ValueError naming the key.  Every number must lie
+in its setting's range (:func:`runload.risk.flag.setting_range`): the range a rule
+declares, else the range of its unit, from 0 up to 1000 for ratios, shares and
+counts (``1``), 3650 days, 520 weeks, 100,000 km, 1,000,000 m, 1000 m/km, 1000 mm,
+500 kg; a value outside is an :class:`~runload.exceptions.InvalidOptionError` (a
+ValueError) naming the file, the table, the key and the range, raised before any
+work is done.  The settings classes
 (``DistanceJumpSettings``...) live in the rule modules and can still be imported
 from here by name.
 """
@@ -32,7 +38,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from .flag import rules
+from ..exceptions import InvalidOptionError
+from .flag import rules, setting_range
 
 __all__ = ["RiskProfile", "settings_classes"]
 
@@ -216,11 +223,17 @@ class RiskProfile:
         ValueError
             On invalid TOML, an unknown key or a wrong type; the message names the file.
         """
-        p = Path(path)
+        p = Path(path).expanduser()
         try:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ValueError(f"{p}: invalid TOML: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise InvalidOptionError(
+                f"not UTF-8 text (byte {exc.start}: {exc.reason}); save the profile as UTF-8",
+                path=str(p),
+                reason="bad_profile",
+            ) from exc
         return cls.from_dict(data, source=str(p))
 
     def to_dict(self) -> dict[str, Any]:
@@ -267,17 +280,30 @@ def _section_from_dict(cls: type, name: str, value: Any, source: str) -> Any:
             )
         default = getattr(cls(), key)
         where = f"{source}: [{name}] {key}"
+        low, high = setting_range(known[key])
         if isinstance(default, Mapping):
             if not isinstance(item, Mapping):
                 raise ValueError(f"{where} must be a table of name = number")
-            kwargs[key] = {str(k): _number(v, f"{where}.{k}") for k, v in item.items()}
+            kwargs[key] = {
+                str(k): _in_range(_number(v, f"{where}.{k}"), low, high, f"{where}.{k}")
+                for k, v in item.items()
+            }
         elif isinstance(default, int):
             if isinstance(item, bool) or not isinstance(item, int) or item < 0:
                 raise ValueError(f"{where} must be a non-negative integer, not {item!r}")
-            kwargs[key] = item
+            kwargs[key] = int(_in_range(item, low, high, where))
         else:
-            kwargs[key] = _number(item, where)
+            kwargs[key] = _in_range(_number(item, where), low, high, where)
     return cls(**kwargs)
+
+
+def _in_range(value: float, low: float, high: float, where: str) -> float:
+    if not low <= value <= high:
+        raise InvalidOptionError(
+            f"{where} = {value!r} is outside its range {low:g} to {high:g}",
+            reason="out_of_range",
+        )
+    return value
 
 
 def _number(item: Any, where: str) -> float:
