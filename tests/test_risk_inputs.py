@@ -85,6 +85,10 @@ def test_tags_errors_name_file_and_line(tmp_path, name, text, needle):
     assert info.value.reason == "tags_file"
 
 
+#: What a gear row says about a shoe when the file gives no type, model, stack or status.
+NO_DESCRIPTION = {"type": None, "model": None, "stack_mm": None, "drop_mm": None, "retired": None}
+
+
 def test_gear_csv_feeds_worn_shoes(tmp_path):
     path = write(
         tmp_path,
@@ -101,6 +105,7 @@ def test_gear_csv_feeds_worn_shoes(tmp_path):
             "end_date": D(2024, 1, 20),
             "initial_km": 0.0,
             "limit_km": 300.0,
+            **NO_DESCRIPTION,
         },
         {
             "gear": "Next",
@@ -108,6 +113,7 @@ def test_gear_csv_feeds_worn_shoes(tmp_path):
             "end_date": None,
             "initial_km": 100.0,
             "limit_km": None,
+            **NO_DESCRIPTION,
         },
     ]
     # 20 km a day without a gear column: Light reaches 0.6 x 300 = 180 km on day 8
@@ -130,6 +136,37 @@ def test_gear_toml(tmp_path):
     assert row["gear"] == "Pegasus 40" and row["limit_km"] == 650.0 and row["end_date"] is None
 
 
+def test_gear_file_describes_the_shoes(tmp_path):
+    csv_path = write(
+        tmp_path,
+        "gear.csv",
+        "shoe,first_date,type,model,stack_mm,drop_mm,retired\n"
+        "Blue Pegs,2024-01-01,Cushioned,Nike Pegasus 40,33,10,yes\n"
+        "Toe shoes,2024-03-01,,Vibram FiveFingers V-Run,,,no\n",
+    )
+    pegs, toes = read_gear(csv_path)
+    assert (pegs["type"], pegs["model"], pegs["stack_mm"], pegs["drop_mm"], pegs["retired"]) == (
+        "cushioned",
+        "Nike Pegasus 40",
+        33.0,
+        10.0,
+        True,
+    )
+    assert (toes["type"], toes["model"], toes["retired"]) == (
+        None,
+        "Vibram FiveFingers V-Run",
+        False,
+    )
+    toml_path = write(
+        tmp_path,
+        "gear.toml",
+        '[[shoe]]\nname = "Flats"\nfirst_date = 2024-01-01\ntype = "non-running"\n'
+        "retired = true\nstack_mm = 15\n",
+    )
+    [flats] = read_gear(toml_path)
+    assert flats["type"] == "non-running" and flats["retired"] is True and flats["stack_mm"] == 15.0
+
+
 @pytest.mark.parametrize(
     ("name", "text", "needle"),
     [
@@ -139,6 +176,9 @@ def test_gear_toml(tmp_path):
         ("g.csv", "shoe,first_date,limit_km\nA,2024-01-01,lots\n", "line 2: limit_km must be"),
         ("g.csv", "shoe,start\nA,2024-01-01\n", "line 1: unknown column 'start'"),
         ("g.toml", '[[shoe]]\nname = "A"\nfirst = 2024-01-01\n', "line 1: unknown key 'first'"),
+        ("g.csv", "shoe,first_date,type\nA,2024-01-01,comfy\n", "line 2: type of 'A' must be"),
+        ("g.csv", "shoe,first_date,retired\nA,2024-01-01,maybe\n", "line 2: retired must be"),
+        ("g.csv", "shoe,first_date,stack_mm\nA,2024-01-01,-3\n", "line 2: stack_mm must be"),
     ],
 )
 def test_gear_errors_name_file_and_line(tmp_path, name, text, needle):

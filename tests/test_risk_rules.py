@@ -42,7 +42,7 @@ def notices(flags: list[Flag]) -> list[Flag]:
 # ---------------------------------------------------------------- registry
 
 
-def test_registry_has_the_eight_triggers_with_their_grades():
+def test_registry_has_the_nine_triggers_with_their_grades():
     grades = {t: r.evidence for t, r in rules().items()}
     assert grades == {
         "distance_jump": "weak evidence",
@@ -53,6 +53,7 @@ def test_registry_has_the_eight_triggers_with_their_grades():
         "downhill_overload": "mechanistic",
         "worn_shoes": "practice",
         "ankle_weights": "practice",
+        "wrong_shoes": "evidence",
     }
     for rule in rules().values():
         assert rule.reference and rule.advice

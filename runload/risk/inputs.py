@@ -28,20 +28,29 @@ or in TOML::
     tags = ["ankle weights"]
 
 **Gear** (:func:`read_gear`) says which shoe was worn when, for activities without a
-``gear`` value (FIT files rarely carry one).  Columns/keys: ``shoe`` (name), ``first_date``
-and optional ``last_date`` (YYYY-MM-DD, inclusive; empty = still in use), optional
-``limit_km`` (this shoe's replacement mileage) and ``initial_km`` (distance run before
-the first date)::
+``gear`` value (FIT files rarely carry one), and what each shoe is.  Columns/keys:
+``shoe`` (name), ``first_date`` and optional ``last_date`` (YYYY-MM-DD, inclusive; empty =
+still in use), optional ``limit_km`` (this shoe's replacement mileage) and ``initial_km``
+(distance run before the first date), and optionally what the shoe is: ``type`` (one of
+:data:`runload.shoes.SHOE_TYPES`: cushioned, stability, trail, racing, minimalist,
+non-running, unknown), ``model`` (brand and model, from which runload infers the type when
+``type`` is empty), ``stack_mm`` and ``drop_mm`` (heel stack height and heel-to-toe drop)
+and ``retired`` (yes/no, true/false or 1/0 in CSV; a boolean in TOML).  What this file
+says about a shoe wins over what an export or the model name says::
 
-    shoe,first_date,last_date,limit_km,initial_km
-    Pegasus 40,2024-01-01,2024-06-30,650,
-    Novablast 4,2024-07-01,,,
+    shoe,first_date,last_date,limit_km,initial_km,type,model,stack_mm
+    Pegasus 40,2024-01-01,2024-06-30,650,,cushioned,Nike Pegasus 40,33
+    Blue ones,2024-07-01,,,,minimalist,,8
 
     [[shoe]]
     name = "Pegasus 40"
     first_date = 2024-01-01
     last_date = 2024-06-30
     limit_km = 650
+    type = "cushioned"
+    model = "Nike Pegasus 40"
+    stack_mm = 33
+    retired = true
 """
 
 from __future__ import annotations
@@ -60,11 +69,23 @@ from typing import Any
 import pandas as pd
 
 from ..exceptions import ParseError
+from ..shoes import SHOE_TYPES
 
 __all__ = ["TagEntry", "UserTags", "read_gear", "read_tags"]
 
 TAG_COLUMNS: tuple[str, ...] = ("activity_id", "date", "name", "tags")
-GEAR_COLUMNS: tuple[str, ...] = ("shoe", "first_date", "last_date", "limit_km", "initial_km")
+GEAR_COLUMNS: tuple[str, ...] = (
+    "shoe",
+    "first_date",
+    "last_date",
+    "limit_km",
+    "initial_km",
+    "type",
+    "model",
+    "stack_mm",
+    "drop_mm",
+    "retired",
+)
 
 
 @dataclass(frozen=True)
@@ -322,10 +343,13 @@ def read_gear(path: str | PathLike[str]) -> list[dict[str, Any]]:
     -------
     list of dict
         One row per shoe with ``gear``, ``start_date``, ``end_date`` (None when open),
-        ``initial_km`` [km] and ``limit_km`` [km] (None when not given): what
-        ``evaluate(gear_map=...)`` and :func:`runload.load.shoe_mileage` accept; the
-        ``worn_shoes`` rule uses ``limit_km`` as the shoe's replacement mileage unless
-        the profile sets one for it.
+        ``initial_km`` [km] and ``limit_km`` [km] (None when not given), ``type``,
+        ``model`` (None when not given), ``stack_mm``, ``drop_mm`` [mm] (None when not
+        given) and ``retired`` (None when not given): what ``evaluate(gear_map=...)``,
+        :func:`runload.load.shoe_mileage` and :func:`runload.shoes.shoe_catalogue`
+        accept; the ``worn_shoes`` rule uses ``limit_km`` as the shoe's replacement
+        mileage unless the profile sets one for it, ``wrong_shoes`` uses the type and
+        stack.
 
     Raises
     ------
@@ -401,10 +425,50 @@ def _gear_row(
     if limit is not None and limit <= 0:
         raise _error(path, "limit_km must be positive", line, reason)
     initial = _number(values.get("initial_km"), "initial_km", path, line, reason)
+    kind = _optional_text(values.get("type"), "type", path, line, reason)
+    if kind is not None:
+        kind = kind.lower().replace("_", "-").replace(" ", "-")
+        if kind not in SHOE_TYPES:
+            raise _error(
+                path,
+                f"type of {shoe!r} must be one of {', '.join(SHOE_TYPES)}, not {kind!r}",
+                line,
+                reason,
+            )
     return {
         "gear": shoe,
         "start_date": first,
         "end_date": last,
         "initial_km": initial or 0.0,
         "limit_km": limit,
+        "type": kind,
+        "model": _optional_text(values.get("model"), "model", path, line, reason),
+        "stack_mm": _number(values.get("stack_mm"), "stack_mm", path, line, reason),
+        "drop_mm": _number(values.get("drop_mm"), "drop_mm", path, line, reason),
+        "retired": _flag(values.get("retired"), path, line, reason),
     }
+
+
+def _optional_text(value: Any, what: str, path: str, line: int | None, reason: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _error(path, f"{what} must be text, not {value!r}", line, reason)
+    return value.strip() or None
+
+
+_TRUE = frozenset({"yes", "true", "1", "y"})
+_FALSE = frozenset({"no", "false", "0", "n"})
+
+
+def _flag(value: Any, path: str, line: int | None, reason: str) -> bool | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise _error(path, f"retired must be yes or no, not {value!r}", line, reason)

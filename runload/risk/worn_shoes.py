@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from ..load import shoe_mileage, shoe_rotation
+from ..shoes import assignment_records, gear_map_records, shoe_limit_km
+from ..shoes import shoe_limits_km as gear_limits_of
 from .flag import Flag, make_flag, register_rule, run_table, setting
 
 __all__ = ["WornShoesSettings", "gear_map_records", "worn_shoes"]
@@ -79,55 +81,6 @@ ADVICE = (
 GearMapLike = pd.DataFrame | Sequence[Mapping[str, Any]] | Mapping[str, Any] | None
 
 
-def gear_map_records(gear_map: GearMapLike) -> pd.DataFrame | list[dict[str, Any]] | None:
-    """Bring a user gear map into the form :func:`runload.load.shoe_mileage` takes.
-
-    Parameters
-    ----------
-    gear_map : DataFrame, sequence of mappings, or mapping
-        Either what :func:`runload.load.shoe_mileage` accepts (rows with ``gear``,
-        ``start_date``, ``end_date``, optional ``initial_km`` and ``limit_km``, as
-        :func:`runload.risk.inputs.read_gear` returns them), or a mapping
-        ``{shoe: (start_date, end_date)}`` / ``{shoe: {"start_date": ..., "end_date": ...,
-        "initial_km": ...}}`` with ``None`` for an open end.
-
-    Returns
-    -------
-    DataFrame, list of dict, or None
-    """
-    if gear_map is None or isinstance(gear_map, pd.DataFrame):
-        return gear_map
-    if isinstance(gear_map, Mapping):
-        rows: list[dict[str, Any]] = []
-        for shoe, spec in gear_map.items():
-            if isinstance(spec, Mapping):
-                unknown = set(spec) - {"start_date", "end_date", "initial_km", "limit_km"}
-                if unknown:
-                    raise ValueError(f"gear_map[{shoe!r}]: unknown key(s) {sorted(unknown)}")
-                rows.append({"gear": str(shoe), **spec})
-            elif isinstance(spec, Sequence) and not isinstance(spec, str) and len(spec) == 2:
-                rows.append({"gear": str(shoe), "start_date": spec[0], "end_date": spec[1]})
-            else:
-                raise ValueError(
-                    f"gear_map[{shoe!r}] must be (start_date, end_date) or a mapping, not {spec!r}"
-                )
-        return rows
-    return [dict(row) for row in gear_map]
-
-
-def _gear_limits(records: pd.DataFrame | list[dict[str, Any]] | None) -> dict[str, float]:
-    """Per-shoe ``limit_km`` of gear map rows that give one."""
-    if records is None:
-        return {}
-    rows = records.to_dict("records") if isinstance(records, pd.DataFrame) else records
-    out: dict[str, float] = {}
-    for row in rows:
-        value = row.get("limit_km")
-        if value is not None and not (isinstance(value, float) and np.isnan(value)):
-            out[str(row.get("gear"))] = float(value)
-    return out
-
-
 @register_rule(
     "worn_shoes",
     evidence="practice",
@@ -168,7 +121,8 @@ def worn_shoes(
     list of Flag
         Dated on the crossing run; ``metric`` is ``shoe_km``, ``threshold`` the mark.
     """
-    records = gear_map_records(gear_map)
+    records = assignment_records(gear_map_records(gear_map))
+    gear_limits = gear_limits_of(gear_map_records(gear_map))
     mileage = shoe_mileage(activities, gear_map=records)
     if mileage.empty:
         runs = run_table(activities)
@@ -190,11 +144,14 @@ def worn_shoes(
             )
         ]
     rotation = shoe_rotation(activities, window_days=7 * rotation_weeks, gear_map=records)
-    limits = dict(shoe_limits_km or {})
-    gear_limits = _gear_limits(records)
     out: list[Flag] = []
     for shoe, rows in mileage.groupby("gear", sort=False):
-        limit = float(limits.get(str(shoe), gear_limits.get(str(shoe), limit_km)))
+        limit = shoe_limit_km(
+            str(shoe),
+            limit_km=limit_km,
+            shoe_limits_km=shoe_limits_km,
+            gear_limits_km=gear_limits,
+        )
         warn = warn_fraction * limit
         cumulative = rows["cumulative_km"].to_numpy(dtype=float)
         # A shoe whose first run already starts past a mark (initial_km) is flagged there.

@@ -1110,6 +1110,7 @@ SCENARIOS = (
     "ankle_weights",
     "return_after_break",
     "downhill_overload",
+    "wrong_shoes",
 )
 
 #: The weekly routine: (weekday, local start time, share of the weekly
@@ -1241,6 +1242,14 @@ def preset(
             Flat road training (1.5 m of climb per km), then in one week the
             long run is a point-to-point race descending 700 m.  Quiet: the
             same race descending 40 m.
+        ``wrong_shoes``
+            32 km a week in a cushioned shoe ("Pegasus 40"), then every run
+            in a minimalist one ("Vibram FiveFingers V-Run") at the same
+            volume from one week to the next.  Quiet: the same change of
+            shoes, on the same day, into another cushioned running shoe
+            ("Ghost 15").  (A gradual move into minimalist shoes needs a shoe
+            per run, which a gear map of date ranges cannot carry; see
+            :mod:`runload.synth.shoes`.)
     trigger : bool
         Build the history that shows the trigger (True) or its quiet
         counterpart (False).
@@ -1348,6 +1357,12 @@ def preset(
     elif scenario == "downhill_overload":
         plan_weeks = [_Week(32_000.0, climb_per_km_m=1.5) for _ in mondays]
         expected.update(week_start=mondays[change], descent_m=700.0 if trigger else 40.0)
+    elif scenario == "wrong_shoes":
+        new_shoe = "Vibram FiveFingers V-Run" if trigger else "Ghost 15"
+        plan_weeks = [
+            _Week(32_000.0, gear="Pegasus 40" if k < change else new_shoe) for k in range(n_weeks)
+        ]
+        expected.update(week_start=mondays[change], gear=("Pegasus 40", new_shoe))
 
     runs: list[PlannedRun] = []
     for monday, w in zip(mondays, plan_weeks, strict=True):
@@ -1414,7 +1429,9 @@ def demo_plan(*, seed: int = 2024) -> HistoryPlan:
     Six winter weeks mostly on the treadmill, then an abrupt move to the
     roads at the same volume; a long-run spike in week 11 (24 km after
     16-17 km); the road shoe passes 800 km in the last weeks; a few trail runs
-    in a second pair and one track session.
+    in a second pair and one track session.  From week 13 the long runs are
+    in new racing shoes ("Nike Vaporfly 3"): a racing-shoe long-run habit for
+    ``wrong_shoes`` in week 15 (three of the four weeks 12-15).
     """
     rng = np.random.default_rng(seed)
     start = dt.date(2024, 1, 8)
@@ -1449,6 +1466,8 @@ def demo_plan(*, seed: int = 2024) -> HistoryPlan:
         for r in week_runs:
             if r.surface == "treadmill":
                 r2 = replace(r, name="Treadmill run" if k % 2 else None)
+            elif k >= 12 and r.start_local.weekday() == 5:  # the long run, in racing shoes
+                r2 = replace(r, gear="Nike Vaporfly 3")
             else:
                 r2 = r
             runs.append(r2)
@@ -1483,6 +1502,8 @@ def demo_plan(*, seed: int = 2024) -> HistoryPlan:
         "treadmill_to_road_week_start": start + dt.timedelta(weeks=6),
         "shoe": "Ghost 15",
         "shoe_crossing_date": _crossing_date(runs, "Ghost 15", SHOE_LIMIT_M),
+        "racing_shoe": "Nike Vaporfly 3",
+        "racing_habit_week_start": start + dt.timedelta(weeks=14),
     }
     return HistoryPlan(
         runs=tuple(runs),
@@ -1500,9 +1521,9 @@ def write_demo(folder: str | Path) -> list[Path]:
     16 weeks and 83 runs as an extracted Strava export: ``activities.csv``
     (names, types, gear) and ``activities/`` holding FIT (a sample every 2 s),
     GPX and TCX files (every 5 s), every second file gzipped, about 5 MB.
-    Triggers present: a treadmill-to-road switch, a long-run spike and a shoe
-    passing 800 km (the shoes come from the export's gear column: the
-    activity formats have no place for them).
+    Triggers present: a treadmill-to-road switch, a long-run spike, a shoe
+    passing 800 km and long runs in racing shoes (the shoes come from the
+    export's gear column: the activity formats have no place for them).
 
     Returns
     -------
