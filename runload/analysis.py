@@ -19,6 +19,7 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,9 +31,10 @@ from .risk import FLAG_FIELDS, RiskProfile, evaluate, flags_frame, pain_context
 from .risk.episodes import group_episodes
 from .risk.inputs import read_gear, read_tags
 from .risk.pain import read_pain_journal
-from .risk.status import Status, training_status
+from .risk.status import ACTIVE_DAYS, LONG_RUN_WINDOW_DAYS, Status, training_status
+from .units import check_units, format_distance
 
-__all__ = ["ERROR_FIELDS", "Analysis", "analyze"]
+__all__ = ["ERROR_FIELDS", "SHOE_TOTAL_FIELDS", "Analysis", "analyze", "shoe_totals"]
 
 #: Columns of :attr:`Analysis.errors`.
 ERROR_FIELDS: tuple[str, ...] = ("path", "reason", "message")
@@ -76,6 +78,10 @@ class Analysis:
     status : Status or None
         Where the runner stands as of the last run (:func:`runload.risk.status.training_status`);
         None when no run was judged.
+    shoes : DataFrame or None
+        Distance on each shoe (:func:`shoe_totals`): index ``shoe``, columns ``runs``,
+        ``total_km`` [km], ``limit_km`` [km], ``warn_km`` [km] and ``last_use``.
+        None when the analysis was built without it.
     """
 
     activities: pd.DataFrame
@@ -87,6 +93,7 @@ class Analysis:
     coverage: Coverage
     episodes: pd.DataFrame
     status: Status | None
+    shoes: pd.DataFrame | None = None
 
     @property
     def notices(self) -> pd.DataFrame:
@@ -95,6 +102,99 @@ class Analysis:
 
     def _proper_flags(self) -> pd.DataFrame:
         return self.flags.loc[self.flags["severity"] != "info"].reset_index(drop=True)
+
+    def _runs(self) -> pd.DataFrame:
+        """The counted activities, labelled as runs (what the load and the rules judged)."""
+        table = self.activities
+        if "counted" in table.columns:
+            table = table.loc[table["counted"].astype(bool)]
+        return _as_runs(table)
+
+    def _spike_bands(self) -> tuple[float, float, float]:
+        """The ``long_run_spike`` ratios of the profile: flag, moderate, high. [1]"""
+        options = self.profile.options("long_run_spike")
+        return (
+            float(options.get("spike_ratio", 1.10)),
+            float(options.get("moderate_ratio", 1.30)),
+            float(options.get("high_ratio", 2.00)),
+        )
+
+    # -- status in words -------------------------------------------------------------------
+
+    def status_lines(self, *, units: str = "metric") -> list[str]:
+        """Where the runner stands (:attr:`status`) as short lines, in ``units``.
+
+        The wording of :meth:`runload.risk.status.Status.lines`, with distances in
+        kilometres or miles (:mod:`runload.units`).  Sub-lines start with two spaces.
+        Empty when no run was judged.
+
+        Parameters
+        ----------
+        units : {"metric", "imperial"}
+        """
+        st = self.status
+        if st is None:
+            return []
+        u = check_units(units)
+
+        def dist(km: float) -> str:
+            return format_distance(km, u)
+
+        week = f"This week (from {st.week_start}): {dist(st.week_km)}"
+        if np.isfinite(st.normal_week_km) and st.normal_week_km > 0:
+            pct = round((st.week_km / st.normal_week_km - 1) * 100)
+            change = "the same" if pct == 0 else f"{pct:+d} %"
+            week += (
+                f", against your recent normal of {dist(st.normal_week_km)} a week "
+                f"(the bigger half of your last {st.weeks_in_normal} weeks with running): "
+                f"{change}."
+            )
+        else:
+            week += "; no earlier weeks with running to compare with."
+        out = [f"Status as of your last run, {st.as_of}:", "  " + week]
+        if len(st.active):
+            parts = [
+                f"{rec['trigger']} ({rec['severity']}, {rec['date']})"
+                for rec in st.active.to_dict("records")
+            ]
+            out.append(f"  Active flags (last {ACTIVE_DAYS} days): " + ", ".join(parts) + ".")
+        else:
+            out.append(f"  Active flags (last {ACTIVE_DAYS} days): none.")
+        if np.isfinite(st.next_long_run_km):
+            out.append(
+                f"  Next long run: up to {dist(st.next_long_run_km)} keeps it within "
+                f"+{(st.spike_ratio - 1) * 100:.0f} % of your longest run in the last "
+                f"{LONG_RUN_WINDOW_DAYS} days ({dist(st.longest_30d_km)})."
+            )
+        if np.isfinite(st.next_week_km):
+            out.append(
+                f"  Next week: up to {dist(st.next_week_km)} keeps the weekly increase "
+                f"within +{(st.week_ratio - 1) * 100:.0f} %."
+            )
+        return out
+
+    # -- pictures --------------------------------------------------------------------------
+
+    def plot(self, *, units: str = "metric", figsize: tuple[float, float] = (11.0, 12.0)) -> Any:
+        """The overview figure: weekly distance, long runs, climbing, shoes and flags.
+
+        Needs matplotlib (``pip install "runload[plot]"``); see
+        :func:`runload.report.plots.plot_overview`.
+
+        Parameters
+        ----------
+        units : {"metric", "imperial"}
+            Units on the axes.
+        figsize : (float, float)
+            Figure size. [in]
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from .report.plots import plot_overview
+
+        return plot_overview(self, units=check_units(units), figsize=figsize)
 
     # -- JSON ----------------------------------------------------------------------------
 
@@ -145,6 +245,49 @@ class Analysis:
             Passed to :func:`json.dumps`.
         """
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False, ensure_ascii=False)
+
+    # -- HTML ----------------------------------------------------------------------------
+
+    def to_html(
+        self,
+        path: str | PathLike[str] | None = None,
+        *,
+        units: str = "metric",
+        charts: bool = True,
+    ) -> str:
+        """The analysis as one self-contained HTML report (:mod:`runload.report.html`).
+
+        The status first, then each item with its evidence grade, citation and advice,
+        the charts inline as SVG (when matplotlib is installed), the weekly table, shoe
+        mileage and the files not read (base names only).  No scripts, no external
+        resources, no maps or coordinates.
+
+        Parameters
+        ----------
+        path : str or path-like, optional
+            Also write the report to this file (UTF-8; ``~`` is expanded).
+        units : {"metric", "imperial"}
+            Units of the text, the tables and the charts.
+        charts : bool
+            Include the charts.
+
+        Returns
+        -------
+        str
+            The HTML document.
+        """
+        from .report.html import report_html
+
+        document = report_html(self, units=check_units(units), charts=charts)
+        if path is not None:
+            Path(path).expanduser().write_text(document, encoding="utf-8")
+        return document
+
+    def _repr_html_(self) -> str:
+        """Rich display in Jupyter (:func:`runload.report.notebook.analysis_html`)."""
+        from .report.notebook import analysis_html
+
+        return analysis_html(self)
 
     # -- text ----------------------------------------------------------------------------
 
@@ -364,6 +507,7 @@ def analyze(
     pain_frame = None
     if pain is not None:
         pain_frame = pain_context(read_pain_journal(pain), flags)
+    shoes = shoe_totals(judged, gear_map=gear_map, profile=prof)
     return Analysis(
         activities=table,
         weekly=weekly,
@@ -374,7 +518,87 @@ def analyze(
         coverage=coverage,
         episodes=episodes,
         status=status,
+        shoes=shoes,
     )
+
+
+#: Columns of :func:`shoe_totals`.
+SHOE_TOTAL_FIELDS: tuple[str, ...] = ("runs", "total_km", "limit_km", "warn_km", "last_use")
+
+
+def shoe_totals(
+    runs: pd.DataFrame, *, gear_map: Any = None, profile: RiskProfile | None = None
+) -> pd.DataFrame:
+    """Distance on each shoe at the last run, with the ``worn_shoes`` limits.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        The runs judged (an activities table).
+    gear_map : optional
+        As for :func:`analyze`: shoes of runs without a ``gear`` value, by date.
+    profile : RiskProfile, optional
+        Whose ``worn_shoes`` settings give the limits (``limit_km``, per-shoe
+        ``shoe_limits_km``, ``warn_fraction``); a gear map row's ``limit_km`` applies
+        to its shoe unless the profile names it.
+
+    Returns
+    -------
+    DataFrame
+        Index ``shoe``, most recently used first; columns :data:`SHOE_TOTAL_FIELDS`:
+        ``runs``, ``total_km`` (with the gear map's ``initial_km``) [km], ``limit_km``
+        [km], ``warn_km`` (``warn_fraction × limit_km``) [km] and ``last_use``
+        (local date).
+    """
+    from .load import shoe_mileage
+    from .risk.worn_shoes import gear_map_records
+
+    prof = profile if profile is not None else RiskProfile()
+    options = dict(prof.options("worn_shoes")) if "worn_shoes" not in prof.disabled else {}
+    limit_km = float(options.get("limit_km", 800.0))
+    warn_fraction = float(options.get("warn_fraction", 0.6))
+    own: Mapping[str, float] = options.get("shoe_limits_km") or {}
+    records = gear_map_records(gear_map)
+    rows = (
+        records.to_dict("records")
+        if isinstance(records, pd.DataFrame)
+        else [dict(r) for r in (records or [])]
+    )
+    from_gear: dict[str, float] = {}
+    for row in rows:
+        value = pd.to_numeric(pd.Series([row.get("limit_km")]), errors="coerce").iloc[0]
+        if pd.notna(value):
+            from_gear[str(row.get("gear"))] = float(value)
+    empty = pd.DataFrame({k: pd.Series([], dtype="object") for k in SHOE_TOTAL_FIELDS})
+    empty.index.name = "shoe"
+    if runs.empty:
+        return empty
+    assign = [
+        {k: r.get(k) for k in ("gear", "start_date", "end_date", "initial_km")}
+        for r in rows
+        if r.get("assign", True) is not False
+    ]
+    mileage = shoe_mileage(runs, gear_map=assign or None)
+    if mileage.empty:
+        return empty
+    out = []
+    for shoe, group in mileage.groupby("gear", sort=False):
+        name = str(shoe)
+        limit = float(own.get(name, from_gear.get(name, limit_km)))
+        out.append(
+            {
+                "shoe": name,
+                "runs": len(group),
+                "total_km": float(group["cumulative_km"].iloc[-1]),
+                "limit_km": limit,
+                "warn_km": warn_fraction * limit,
+                "last_use": group["local_date"].iloc[-1],
+            }
+        )
+    table = pd.DataFrame(out).set_index("shoe")
+    table = table.iloc[::-1].sort_values("last_use", ascending=False, kind="stable")
+    table["runs"] = table["runs"].astype("int64")
+    return table[list(SHOE_TOTAL_FIELDS)]
 
 
 def _as_runs(counted: pd.DataFrame) -> pd.DataFrame:
