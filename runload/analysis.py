@@ -32,7 +32,7 @@ from .risk.episodes import group_episodes
 from .risk.inputs import read_gear, read_tags
 from .risk.pain import read_pain_journal
 from .risk.status import ACTIVE_DAYS, LONG_RUN_WINDOW_DAYS, Status, training_status
-from .units import check_units, format_distance
+from .units import check_units, distance_value, elevation_value, format_distance
 
 __all__ = ["ERROR_FIELDS", "SHOE_TOTAL_FIELDS", "Analysis", "analyze", "shoe_totals"]
 
@@ -298,6 +298,7 @@ class Analysis:
         width: int = 100,
         since: dt.date | str | None = None,
         all_items: bool = False,
+        units: str = "metric",
     ) -> str:
         """A readable report for a terminal.
 
@@ -312,12 +313,21 @@ class Analysis:
             Show the last this many weeks of the weekly table and of the items
             (None: all).
         width : int
-            Line width for wrapped messages. [characters]
+            Line width. [characters]  Every line fits it except a single word longer
+            than the width (a long file name); words are never split.  The weekly
+            table drops its least needed columns (the ACWR, treadmill, descent,
+            ascent...) until it fits.
         since : date or str, optional
             Show the items from this local date on (YYYY-MM-DD) instead.
         all_items : bool
             Show every item since the first run.
+        units : {"metric", "imperial"}
+            Distances in km or miles and climbing in m or ft in the status and the
+            weekly table (:mod:`runload.units`).  The flag messages keep the units the
+            rules wrote them in.
         """
+        u = check_units(units)
+        width = max(int(width), 20)
         lines: list[str] = []
         n_weeks = len(self.weekly)
         span = ""
@@ -326,23 +336,28 @@ class Analysis:
             span = f", {n_weeks} weeks from {_day(first)} to {_day(last)}"
         cov = self.coverage.lines()
         lines += _wrap(cov[0], width, "  ", first="")
-        lines.append(
+        lines += _wrap(
             f"runload analysis: {len(self.activities)} activities{span}; "
-            f"{len(self.errors)} file(s) not read"
+            f"{len(self.errors)} file(s) not read",
+            width,
+            "  ",
+            first="",
         )
         for line in cov[1:]:
             lines += _wrap(line, width, "  ", first="")
-        lines.append(_DISCLAIMER)
+        lines += _wrap(_DISCLAIMER, width, "  ", first="")
         status = self.status
         if status is not None:
             lines.append("")
-            for line in status.lines():
+            for line in self.status_lines(units=u):
                 indent = "    " if line.startswith("  ") else "  "
                 lines += _wrap(
                     line.strip(), width, indent, first=line[: len(line) - len(line.lstrip())]
                 )
         lines.append("")
-        lines += _weekly_text(self.weekly if weeks is None else self.weekly.tail(weeks))
+        lines += _weekly_text(
+            self.weekly if weeks is None else self.weekly.tail(weeks), width=width, units=u
+        )
         lines.append("")
         start = self._items_start(weeks=weeks, since=since, all_items=all_items)
         episodes = self.episodes
@@ -350,23 +365,33 @@ class Analysis:
         if start is not None and len(episodes):
             shown = episodes.loc[episodes["last_date"].map(lambda d: d >= start).astype(bool)]
         if not self.coverage.judged:
-            lines.append(
-                "Flags: none could be raised, because no run was judged (see the first line)."
+            lines += _wrap(
+                "Flags: none could be raised, because no run was judged (see the first line).",
+                width,
+                "  ",
+                first="",
             )
         elif not len(episodes):
             lines.append("Flags: none")
         else:
             scope = "since the first run" if start is None else f"since {start}"
-            lines.append(f"Items {scope} ({len(shown)} of {len(episodes)})")
+            lines += _wrap(
+                f"Items {scope} ({len(shown)} of {len(episodes)})", width, "  ", first=""
+            )
             hidden = len(episodes) - len(shown)
             if hidden:
-                lines.append(f"  {hidden} earlier item(s) not shown: use --since DATE or --all.")
+                lines += _wrap(
+                    f"{hidden} earlier item(s) not shown: use --since DATE or --all.",
+                    width,
+                    "    ",
+                    first="  ",
+                )
         flags = self.flags
         advice: dict[str, str] = {}
         for ep in shown.to_dict("records"):
             triggers = " + ".join(ep["triggers"])
             head = f"{ep['first_date']}  {ep['severity']:<8}  {triggers}"
-            lines.append(head)
+            lines += _wrap(head, width, "    ", first="")
             for k in ep["flags"]:
                 rec = flags.iloc[k]
                 label = f"{rec['trigger']} ({rec['severity']}, {rec['evidence']}): "
@@ -385,7 +410,7 @@ class Analysis:
             lines.append("")
             lines.append(f"Notices ({len(notices)})")
             for rec in notices.to_dict("records"):
-                lines.append(f"{rec['date']}  {rec['trigger']}")
+                lines += _wrap(f"{rec['date']}  {rec['trigger']}", width, "    ", first="")
                 lines += _wrap(rec["message"], width, "    ")
         odd = self.coverage.implausible
         if len(odd):
@@ -394,7 +419,12 @@ class Analysis:
             for message in odd["message"].tail(_MAX_LISTED):
                 lines += _wrap(message, width, "    ", first="  ")
             if len(odd) > _MAX_LISTED:
-                lines.append(f"  ... and {len(odd) - _MAX_LISTED} earlier ones (see to_json()).")
+                lines += _wrap(
+                    f"... and {len(odd) - _MAX_LISTED} earlier ones (see to_json()).",
+                    width,
+                    "    ",
+                    first="  ",
+                )
         if len(self.errors):
             lines.append("")
             lines.append(f"Files not read ({len(self.errors)})")
@@ -407,7 +437,7 @@ class Analysis:
             n = len(self.pain)
             lines.append(f"Pain journal ({n} {'entry' if n == 1 else 'entries'})")
             for rec in self.pain.to_dict("records"):
-                lines.append(f"{rec['date']}  {rec['structure']}")
+                lines += _wrap(f"{rec['date']}  {rec['structure']}", width, "    ", first="")
                 lines += _wrap(rec["message"], width, "    ")
         return "\n".join(lines) + "\n"
 
@@ -686,50 +716,87 @@ def _wrap(text: str, width: int, indent: str, *, first: str | None = None) -> li
     ) or [indent]
 
 
-_TEXT_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    # column, header, format
-    ("distance_km", "km", "{:.1f}"),
-    ("runs", "runs", "{:d}"),
-    ("longest_run_km", "longest", "{:.1f}"),
-    ("ascent_m", "ascent_m", "{:.0f}"),
-    ("descent_m", "descent_m", "{:.0f}"),
-    ("treadmill_km", "treadmill", "{:.1f}"),
-    ("distance_change_ratio", "change", "{:.2f}"),
-    ("acwr_uncoupled_ratio", "acwr*", "{:.2f}"),
+#: Columns of the text weekly table: column, metric header, imperial header, kind, format.
+#: Kind ``d`` is a distance [km], ``e`` an elevation [m], ``n`` a plain number.
+_TEXT_COLUMNS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("distance_km", "km", "mi", "d", "{:.1f}"),
+    ("runs", "runs", "runs", "n", "{:.0f}"),
+    ("longest_run_km", "longest", "longest", "d", "{:.1f}"),
+    ("ascent_m", "ascent_m", "ascent_ft", "e", "{:.0f}"),
+    ("descent_m", "descent_m", "descent_ft", "e", "{:.0f}"),
+    ("treadmill_km", "treadmill", "treadmill", "d", "{:.1f}"),
+    ("distance_change_ratio", "change", "change", "n", "{:.2f}"),
+    ("acwr_uncoupled_ratio", "acwr*", "acwr*", "n", "{:.2f}"),
 )
 
+#: Columns left out first when the weekly table is wider than the text, in this order.
+_DROP_ORDER: tuple[str, ...] = (
+    "acwr_uncoupled_ratio",
+    "treadmill_km",
+    "descent_m",
+    "ascent_m",
+    "distance_change_ratio",
+    "longest_run_km",
+    "runs",
+)
 
-def _weekly_text(weekly: pd.DataFrame) -> list[str]:
+_ACWR_NOTE = "* acute:chronic ratio (uncoupled): context only, not an injury predictor."
+
+
+def _weekly_text(weekly: pd.DataFrame, *, width: int = 100, units: str = "metric") -> list[str]:
+    """The weekly table as text lines, narrowed to ``width`` by dropping columns."""
     if weekly.empty:
         return ["Weekly load: no runs"]
+    imperial = check_units(units) == "imperial"
     cols = [c for c in _TEXT_COLUMNS if c[0] in weekly.columns]
-    header = ["week"] + [h for _, h, _ in cols]
-    rows = []
-    for week_start, row in weekly.iterrows():
-        cells = [_day(week_start)]
-        for name, _, fmt in cols:
-            value = row[name]
-            if name == "runs":
-                cells.append(str(int(value)))
-            elif value is None or not np.isfinite(float(value)):
-                cells.append("-")
-            else:
-                cells.append(fmt.format(float(value)))
-        rows.append(cells)
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    out = [f"Weekly load (last {len(weekly)} weeks)"]
-    out.append(
-        "  ".join(
-            h.ljust(w) if i == 0 else h.rjust(w)
-            for i, (h, w) in enumerate(zip(header, widths, strict=True))
-        )
-    )
-    for r in rows:
-        out.append(
+    cells: dict[str, list[str]] = {"week": [_day(w) for w in weekly.index]}
+    headers: dict[str, str] = {"week": "week"}
+    for name, metric_head, imperial_head, kind, fmt in cols:
+        headers[name] = imperial_head if imperial else metric_head
+        column = []
+        for value in weekly[name]:
+            f = float(value) if value is not None else float("nan")
+            if not np.isfinite(f):
+                column.append("-")
+                continue
+            if kind == "d":
+                f = distance_value(f, units)
+            elif kind == "e":
+                f = elevation_value(f, units)
+            column.append(fmt.format(f))
+        cells[name] = column
+    names = ["week"] + [c[0] for c in cols]
+
+    def render(shown: list[str]) -> list[str]:
+        widths = [max(len(headers[n]), *(len(v) for v in cells[n])) for n in shown]
+        rows = [[headers[n] for n in shown]]
+        rows += [[cells[n][i] for n in shown] for i in range(len(weekly))]
+        return [
             "  ".join(
-                c.ljust(w) if i == 0 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+                c.ljust(w) if k == 0 else c.rjust(w)
+                for k, (c, w) in enumerate(zip(row, widths, strict=True))
             )
+            for row in rows
+        ]
+
+    shown = list(names)
+    table = render(shown)
+    for name in _DROP_ORDER:
+        if max(len(line) for line in table) <= width:
+            break
+        if name in shown:
+            shown.remove(name)
+            table = render(shown)
+    out = _wrap(f"Weekly load (last {len(weekly)} weeks)", width, "  ", first="")
+    dropped = [headers[n] for n in names if n not in shown]
+    out += table
+    if "acwr_uncoupled_ratio" in shown:
+        out += _wrap(_ACWR_NOTE, width, "  ", first="")
+    if dropped:
+        out += _wrap(
+            f"(Not shown at this width: {', '.join(dropped)}; use a larger width to see them.)",
+            width,
+            "  ",
+            first="",
         )
-    out.append("* acute:chronic ratio (uncoupled): context only, not an injury predictor.")
     return out
