@@ -533,7 +533,9 @@ def run_shoes(activities: pd.DataFrame, *, gear_map: Any = None) -> pd.DataFrame
     mileage = shoe_mileage(activities, gear_map=records)
     gear = mileage["gear"].reindex(runs.index)
     out = runs.copy()
-    out["gear"] = [None if _missing(g) else str(g) for g in gear]
+    out["gear"] = pd.Series(
+        [None if _missing(g) else str(g) for g in gear], index=out.index, dtype=object
+    )
     return out
 
 
@@ -564,6 +566,8 @@ def _merge(entry: dict[str, Any], row: Mapping[Any, Any], source: str) -> None:
     if model:
         entry["model"] = model
     kind = _text(row.get("type"))
+    if row.get("type_source") in ("inferred", "none"):
+        kind = None  # a guess of the source's own: inferred again below, from all we know
     if kind:
         kind = kind.lower().replace("_", "-").replace(" ", "-")
         if kind == "nonrunning":

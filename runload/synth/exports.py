@@ -34,6 +34,7 @@ from .track import Track
 __all__ = [
     "CURRENT_HEADER",
     "OLD_HEADER",
+    "SHOES_HEADER",
     "ExportActivity",
     "encode_activity",
     "garmin_type",
@@ -57,6 +58,13 @@ CURRENT_HEADER: tuple[str, ...] = (
     "Average Positive Grade", "Average Negative Grade", "Max Cadence", "Average Cadence",
     "Max Heart Rate", "Average Heart Rate", "Max Watts", "Average Watts", "Calories",
 )  # fmt: skip
+#: The header of a Strava export's ``shoes.csv``.
+SHOES_HEADER: tuple[str, ...] = (
+    "Shoe Name",
+    "Shoe Brand",
+    "Shoe Model",
+    "Shoe Default Sport Types",
+)
 #: The old Strava header.
 OLD_HEADER: tuple[str, ...] = (
     "id", "date", "name", "type", "description", "elapsed_time", "distance", "commute", "gear",
@@ -241,6 +249,22 @@ def _csv_text(
     return out.getvalue()
 
 
+def _shoes_csv(shoes: Sequence[Mapping[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(SHOES_HEADER)
+    for shoe in shoes:
+        writer.writerow(
+            [
+                shoe.get("name", ""),
+                shoe.get("brand", ""),
+                shoe.get("model", ""),
+                shoe.get("sport_types", "Run"),
+            ]
+        )
+    return out.getvalue()
+
+
 def write_strava_export(
     dest: str | Path,
     activities: Sequence[ExportActivity],
@@ -250,6 +274,7 @@ def write_strava_export(
     distance_unit: Literal["km", "mi"] = "km",
     first_id: int = 1_000_000,
     extra_members: Mapping[str, bytes] | None = None,
+    shoes: Sequence[Mapping[str, str]] | None = None,
 ) -> Path:
     """Write a Strava bulk export.
 
@@ -268,6 +293,10 @@ def write_strava_export(
         Strava id of the first activity without an ``export_id``.
     extra_members : mapping, optional
         More members (name → bytes) written as they are (hostile names included).
+    shoes : sequence of mappings, optional
+        The athlete's shoes, written as ``shoes.csv`` (:data:`SHOES_HEADER`): each with
+        ``name`` (the nickname, "" for none), ``brand``, ``model`` and optionally
+        ``sport_types``.  None writes no ``shoes.csv``.
 
     Returns
     -------
@@ -286,6 +315,8 @@ def write_strava_export(
             files.append((filename, data))
     text = _csv_text(rows, style=style, distance_unit=distance_unit)
     members = [("activities.csv", text.encode()), *files, *(extra_members or {}).items()]
+    if shoes is not None:
+        members.append(("shoes.csv", _shoes_csv(shoes).encode()))
     if archive:
         dest.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -309,6 +340,7 @@ def write_garmin_export(
     gear_type: str = "Shoes",
     extra_uploads: Mapping[str, bytes] | None = None,
     extra_members: Mapping[str, bytes] | None = None,
+    gear_details: Mapping[str, Mapping[str, object]] | None = None,
 ) -> Path:
     """Write a Garmin Connect data export.
 
@@ -333,6 +365,11 @@ def write_garmin_export(
         More members of the nested uploads zip.
     extra_members : mapping, optional
         More members of the outer zip.
+    gear_details : mapping, optional
+        Gear name → more fields of its entry in the gear file (``gearTypeName``,
+        ``gearMakeName``, ``gearModelName``, ``gearStatusName``, ``dateBegin``,
+        ``maximumMeters``...), overriding the defaults; a name no activity uses is
+        listed too (gear that was never linked).
     """
     dest = Path(dest)
     summaries = []
@@ -382,6 +419,8 @@ def write_garmin_export(
     with zipfile.ZipFile(inner, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in uploads:
             zf.writestr(name, data)
+    for name in gear_details or {}:
+        gear_pks.setdefault(name, 500 + len(gear_pks))
     gear_doc = [
         {
             "gearDTOS": [
@@ -391,6 +430,7 @@ def write_garmin_export(
                     "displayName": name,
                     "gearTypeName": gear_type,
                     "gearStatusName": "active",
+                    **dict((gear_details or {}).get(name, {})),
                 }
                 for name, pk in gear_pks.items()
             ],
