@@ -332,3 +332,63 @@ def test_end_to_end_treadmill_switch(tmp_path):
 def test_end_to_end_steady_history_is_quiet(tmp_path):
     _, a = _analyze_preset(tmp_path, "steady")
     assert not a.flags["severity"].isin(["moderate", "high"]).any(), a.flags
+
+
+# -- text at any width, units ----------------------------------------------------------------
+
+
+def _long_log():
+    acts = table(steady_history(MON, 20))
+    errors = pd.DataFrame(
+        [
+            [
+                "/home/someone/exports/" + "x" * 90 + ".fit",
+                "truncated",
+                "the file ends in the middle of a record, so nothing after byte 1234 was read",
+            ]
+        ],
+        columns=["path", "reason", "message"],
+    )
+    return types.SimpleNamespace(activities=acts, errors=errors)
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100])
+def test_to_text_fits_the_width_without_splitting_words(width):
+    a = analyze(_long_log())
+    text = a.to_text(width=width, all_items=True)
+    wide = a.to_text(width=1000, all_items=True)
+    words = wide[wide.index("\nItems") :].split()
+    for line in text.splitlines():
+        if len(line) > width:
+            # only a single token longer than the width may stick out
+            assert any(len(tok) > width - 4 for tok in line.split()), line
+    # the prose after the table holds the same words in the same order (none split)
+    assert text[text.index("\nItems") :].split() == words
+
+
+def test_narrow_weekly_table_drops_columns_and_says_so():
+    a = analyze(jump_table())
+    wide = a.to_text(width=100)
+    narrow = a.to_text(width=40)
+    head_wide = next(line for line in wide.splitlines() if line.startswith("week "))
+    head_narrow = next(line for line in narrow.splitlines() if line.startswith("week "))
+    assert "acwr*" in head_wide and "acwr*" not in head_narrow
+    assert "Not shown at this width" in narrow and "Not shown" not in wide
+    table_rows = [line for line in narrow.splitlines() if re.match(r"^\d{4}-\d{2}-\d{2}  ", line)]
+    assert table_rows and all(len(line) <= 40 for line in table_rows)
+
+
+def test_to_text_in_imperial_units():
+    # six weeks: 20 km x 5 then 40 km; this week 40 km = 24.9 mi, normal 20 km = 12.4 mi
+    a = analyze(jump_table())
+    text = a.to_text(units="imperial", width=200)
+    assert "This week (from 2024-02-05): 24.9 mi" in text
+    assert "recent normal of 12.4 mi a week" in text
+    header = next(line for line in text.splitlines() if line.startswith("week "))
+    assert header.split()[:2] == ["week", "mi"] and "ascent_ft" in header
+    metric = a.to_text(width=200)
+    assert "This week (from 2024-02-05): 40.0 km" in metric
+    # the metric status lines are the Status's own
+    assert a.status_lines() == a.status.lines()
+    with pytest.raises(ValueError, match="units"):
+        a.to_text(units="parsecs")
