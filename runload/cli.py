@@ -119,7 +119,9 @@ def csv_safe(value: object) -> object:
     return value
 
 
-def _emit(text: str, stream: TextIO | None = None, *, escape: Callable[[str], str] | None = None):
+def _emit(
+    text: str, stream: TextIO | None = None, *, escape: Callable[[str], str] | None = None
+) -> None:
     """Write one block of text (a newline is added) with its control characters escaped."""
     stream = sys.stdout if stream is None else stream
     stream.write((escape or terminal_safe)(text) + "\n")

@@ -380,6 +380,15 @@ def test_report_needs_existing_paths(tmp_path):
     assert not (tmp_path / "r.html").exists()
 
 
+def test_report_names_a_bad_output_before_reading(tmp_path, capsys):
+    _fit_runs(tmp_path / "runs", [dt.date(2024, 3, 4)])
+    status = main(["report", str(tmp_path / "runs"), "-o", str(tmp_path / "no" / "r.html")])
+    assert status == 2
+    assert f"no such folder: {tmp_path / 'no'}" in capsys.readouterr().err
+    assert main(["report", str(tmp_path / "runs"), "-o", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
 @pytest.mark.skipif(not _to_html_exists(), reason="Analysis.to_html is not there yet")
 @pytest.mark.parametrize("units", ["metric", "imperial"])
 def test_report_writes_one_html_file(demo_folder, tmp_path, monkeypatch, units, capsys):
