@@ -154,3 +154,10 @@ def test_demo_runner_moves_long_runs_into_racing_shoes():
     plan = demo_plan()
     flags = [f for f in evaluate(plan_activities(plan)) if f.trigger == "wrong_shoes"]
     assert found(flags) == [("racing_share_ratio", plan.expected["racing_habit_week_start"], "low")]
+
+
+def test_no_shoe_at_all_leaves_the_word_to_worn_shoes():
+    rows = [{"date": MON + dt.timedelta(days=2 * k), "km": 8.0} for k in range(6)]
+    assert wrong_shoes(table(rows)) == []
+    worn = [f for f in evaluate(table(rows)) if f.trigger == "worn_shoes"]
+    assert [f.severity for f in worn] == ["info"]
