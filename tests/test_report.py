@@ -95,7 +95,6 @@ def test_status_first_then_items_then_tables(report):
     order = [
         text.index(status),
         text.index("Items (1)"),
-        text.index("Charts"),
         text.index("Weekly load (6 weeks)"),
         text.index("Shoe mileage"),
         text.index("Files not read (1)"),

@@ -4,11 +4,13 @@
 
 1. where the runner stands (the status) and what was judged;
 2. each item (episode of flags), newest first, with every flag's evidence grade,
-   citation and the article's advice;
-3. the charts, inline as SVG (needs matplotlib; without it the report says so and
-   carries on);
-4. the weekly table, shoe mileage, notices, runs to check and the files that could
+   citation and the article's advice, after a timeline of the flags;
+3. the weekly load: charts of distance, long runs and climbing, then the table;
+4. shoe mileage (chart and table), notices, runs to check and the files that could
    not be read.
+
+Charts are inline SVG (they need matplotlib; without it the report says so and
+carries on).
 
 Self-contained: no scripts, no external fonts, stylesheets, images or map tiles
 (chart text is drawn as SVG paths).  Responsive CSS and a viewport meta tag make it
@@ -144,12 +146,12 @@ def figure_svg(figure: Figure, *, salt: str = "runload") -> str:
     return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
-def _charts(analysis: Analysis, units: str) -> list[tuple[str, str]]:
-    """(caption, svg) of each chart; empty without matplotlib."""
+def _charts(analysis: Analysis, units: str) -> dict[str, str]:
+    """Each chart as a ``<figure>`` with its caption, by name; empty without matplotlib."""
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        return []
+        return {}
     from . import plots
 
     a = analysis
@@ -165,8 +167,9 @@ def _charts(analysis: Analysis, units: str) -> list[tuple[str, str]]:
     window = 30
     if "long_run_spike" not in a.profile.disabled:
         window = int(a.profile.options("long_run_spike").get("window_days", 30))
-    draws: list[tuple[str, tuple[float, float], Callable[[Any], Any]]] = [
+    draws: list[tuple[str, str, tuple[float, float], Callable[[Any], Any]]] = [
         (
+            "weekly",
             "Weekly distance by surface; the dashed line is your recent normal, markers are "
             "the items of each week (shape and colour: severity).",
             (8.0, 3.4),
@@ -179,6 +182,7 @@ def _charts(analysis: Analysis, units: str) -> list[tuple[str, str]]:
             ),
         ),
         (
+            "long_runs",
             "Each run divided by the longest run of the previous "
             f"{window} days; lines at +10 %, +30 % and +100 % (Frandsen et al. 2025).",
             (8.0, 3.4),
@@ -187,12 +191,14 @@ def _charts(analysis: Analysis, units: str) -> list[tuple[str, str]]:
             ),
         ),
         (
+            "climbing",
             "Weekly ascent (up) and descent (down) against the mean of your four earlier "
             "weeks with running.",
             (8.0, 3.4),
             lambda ax: plots.plot_climbing(a.weekly, flags=a.flags, units=units, ax=ax),
         ),
         (
+            "shoes",
             "Distance on each shoe; the solid tick is its replacement mileage, the dotted "
             "one where the usual replacement range begins.",
             (8.0, 0.9 + 0.55 * max(1, 0 if a.shoes is None else len(a.shoes))),
@@ -201,16 +207,18 @@ def _charts(analysis: Analysis, units: str) -> list[tuple[str, str]]:
             ),
         ),
         (
+            "items",
             "Flags by trigger over time.",
             (8.0, 1.4 + 0.35 * max(1, a._proper_flags()["trigger"].nunique())),
             lambda ax: plots.plot_items(a.flags, ax=ax),
         ),
     ]
-    out = []
-    for k, (caption, size, draw) in enumerate(draws):
+    out = {}
+    for name, caption, size, draw in draws:
         fig = Figure(figsize=size, layout="constrained")
         draw(fig.add_subplot())
-        out.append((caption, figure_svg(fig, salt=f"runload-chart-{k}")))
+        svg = figure_svg(fig, salt=f"runload-{name}")
+        out[name] = f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>"
     return out
 
 
@@ -367,25 +375,24 @@ def report_html(analysis: Analysis, *, units: str = "metric", charts: bool = Tru
     for line in a.coverage.lines():
         out.append(f'<p class="muted">{_e(line)}</p>')
     out.append(f'<p class="muted">{_e(_DISCLAIMER)}</p></section>')
-    # 2. items
+    drawn = _charts(a, u) if charts else {}
+    if charts and not drawn:
+        out.append('<p>Charts need matplotlib: <code>pip install "runload[plot]"</code>.</p>')
+    # 2. items, with the timeline of flags
     n = len(a.episodes)
     out.append(f'<section id="items"><h2>Items ({n})</h2>')
+    if n:
+        out.append(drawn.get("items", ""))
     out.append(_items(a))
     out.append("</section>")
-    # 3. charts
-    if charts:
-        out.append('<section id="charts"><h2>Charts</h2>')
-        drawn = _charts(a, u)
-        if not drawn:
-            out.append('<p>Charts need matplotlib: <code>pip install "runload[plot]"</code>.</p>')
-        for caption, svg in drawn:
-            out.append(f"<figure>{svg}<figcaption>{_e(caption)}</figcaption></figure>")
-        out.append("</section>")
-    # 4. tables
+    # 3. the weekly load: charts, then the table
     out.append(f'<section id="weeks"><h2>Weekly load ({len(a.weekly)} weeks)</h2>')
+    out += [drawn.get(k, "") for k in ("weekly", "long_runs", "climbing")]
     out.append(_weekly_table(a.weekly, u))
     out.append("</section>")
     out.append('<section id="shoes"><h2>Shoe mileage</h2>')
+    if a.shoes is not None and len(a.shoes):
+        out.append(drawn.get("shoes", ""))
     out.append(_shoe_table(a.shoes, u))
     out.append("</section>")
     notices = a.notices

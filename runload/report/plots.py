@@ -303,7 +303,7 @@ def plot_weekly_distance(
                 gid=f"items-{severity}",
             )
         top = max(top, max(total[k] + step * (n + 1) for k, n in stacked.items()))
-    ax.set_ylim(0, max(top, 1.0) * 1.08)
+    ax.set_ylim(0, max(top, 1.0) * 1.3)  # headroom for the legend
     ax.set_ylabel(f"distance per week [{unit}]")
     ax.set_title("Weekly distance")
     _date_axis(ax)
@@ -412,11 +412,11 @@ def plot_long_runs(
             zorder=3,
         )
     top = max(float(np.nanmax(ratio[ok])), edges[-1])
-    ax.set_ylim(0, top * 1.1)
+    ax.set_ylim(0, top * 1.4)  # headroom for the legend
     ax.set_ylabel(f"run ÷ longest of previous {window_days} d [1]")
     ax.set_title(f"Each run against the longest run of the previous {window_days} days")
     _date_axis(ax)
-    ax.legend(loc="upper left", fontsize="small", ncols=2, frameon=False)
+    ax.legend(loc="upper left", fontsize="small", ncols=5, frameon=False)
     return ax
 
 
@@ -554,7 +554,7 @@ def plot_climbing(
                     zorder=3,
                     gid=f"items-{trigger}",
                 )
-    ax.set_ylim(-span * 1.25, span * 1.25)
+    ax.set_ylim(-span * 1.25, span * 1.5)  # headroom for the legend
     ax.set_ylabel(f"per week [{unit}] (descent below 0)")
     ax.set_title("Weekly ascent and descent")
     _date_axis(ax)
