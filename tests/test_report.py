@@ -6,6 +6,7 @@ import dataclasses
 import re
 import types
 from html.parser import HTMLParser
+from pathlib import Path
 
 import matplotlib
 
@@ -170,3 +171,44 @@ def test_paths_cut_to_base_names():
         scrub_paths("see /home/alice/x/a.fit at 5 m/km, 12 km/h") == "see a.fit at 5 m/km, 12 km/h"
     )
     assert scrub_paths("C:\\Users\\bob\\b.tcx failed") == "b.tcx failed"
+
+
+def test_runload_works_without_matplotlib(tmp_path):
+    # matplotlib is imported only to draw; with it blocked the report still comes out
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import sys
+        import runload
+        assert "matplotlib" not in sys.modules, "imported at import time"
+        sys.modules["matplotlib"] = None  # as if it were not installed
+        import datetime as dt
+        sys.path.insert(0, TESTS)
+        from risk_tables import table, weekly_routine
+        acts = table(weekly_routine(dt.date(2024, 1, 1), 6, [20.0] * 5 + [40.0], gear="A"))
+        a = runload.analyze(acts)
+        assert len(a.episodes) == 1
+        doc = a.to_html()
+        assert "pip install" in doc and "<svg" not in doc, doc[-500:]
+        assert "runload" in a._repr_html_()
+        try:
+            a.plot()
+        except runload.RunloadError as exc:
+            assert "runload[plot]" in str(exc)
+        else:
+            raise SystemExit("plot() without matplotlib should fail")
+        print("ok")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", f"TESTS = {str(Path(__file__).parent)!r}\n{script}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
