@@ -407,22 +407,15 @@ def _check_layout(infos: list[zipfile.ZipInfo], display: str) -> None:
     across all members of an archive tree is capped by
     :attr:`ArchiveLimits.max_total_bytes` as members are read.
     """
-    spans = (
-        sorted(
-            (
-                info.header_offset,
-                info.header_offset + _LOCAL_HEADER_BYTES + info.compress_size,
-                info,
-            )
-            for info in infos
-            if not info.is_dir()
-        )
-        if infos
-        else []
+    spans = sorted(
+        (info.header_offset, info.header_offset + _LOCAL_HEADER_BYTES + info.compress_size, k)
+        for k, info in enumerate(infos)
+        if not info.is_dir()
     )
     end_before = -1
     last: zipfile.ZipInfo | None = None
-    for start, end, info in spans:
+    for start, end, k in spans:
+        info = infos[k]
         if start < end_before and last is not None:
             raise UnsafeInputError(
                 f"members {_CONTROL.sub('?', last.filename)!r} and "

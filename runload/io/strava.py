@@ -91,11 +91,12 @@ def parse_strava_date(text: str | None) -> pd.Timestamp | None:
     """
     try:
         when = _parse_strava_date(text)
+        if when is None or not 1979 <= when.year <= 2101:
+            return None
+        when = when.as_unit("ns")
     except (ValueError, TypeError, OverflowError):
         return None
-    if when is None or not time_in_range(np.array([when.as_unit("ns").value]))[0]:
-        return None
-    return when.as_unit("ns")
+    return when if time_in_range(np.array([when.value]))[0] else None
 
 
 def _parse_strava_date(text: str | None) -> pd.Timestamp | None:

@@ -394,9 +394,12 @@ def _file_data(
     t = _fit_seconds(index)
     pauses = _merge_pauses(track.pauses, int(t[0]), int(t[-1]))
     if pauses:
-        inside = np.zeros(t.size, dtype=bool)
-        for a, b in pauses:
-            inside |= (t > a) & (t < b)
+        # Merged pauses are sorted and disjoint: the only one that can hold t is
+        # the last one starting before it (O(n log p), for pause-heavy tracks).
+        p_start = np.array([a for a, _ in pauses], dtype="int64")
+        p_end = np.array([b for _, b in pauses], dtype="int64")
+        k = np.searchsorted(p_start, t, side="left") - 1
+        inside = (k >= 0) & (t < p_end[np.clip(k, 0, None)])
         keep = ~inside
         samples, t = samples[keep], t[keep]
     n = t.size
@@ -549,9 +552,8 @@ def _file_data(
         comp = fill(comp_dtype, 0x80 | (_L_RECORD_COMPRESSED << 5) | (t & 0x1F))
 
     # which record starts a timer segment
-    seg_of = np.zeros(n, dtype="int64")
-    for _, resume in pauses:
-        seg_of += t >= resume
+    resumes = np.array([b for _, b in pauses], dtype="int64")
+    seg_of = np.searchsorted(resumes, t, side="right").astype("int64")
     seg_start = np.ones(n, dtype=bool)
     seg_start[1:] = seg_of[1:] != seg_of[:-1]
 
