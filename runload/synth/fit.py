@@ -396,10 +396,10 @@ def _file_data(
     if pauses:
         # Merged pauses are sorted and disjoint: the only one that can hold t is
         # the last one starting before it (O(n log p), for pause-heavy tracks).
-        p_start = np.array([a for a, _ in pauses], dtype="int64")
-        p_end = np.array([b for _, b in pauses], dtype="int64")
-        k = np.searchsorted(p_start, t, side="left") - 1
-        inside = (k >= 0) & (t < p_end[np.clip(k, 0, None)])
+        stops = np.array([a for a, _ in pauses], dtype="int64")
+        starts = np.array([b for _, b in pauses], dtype="int64")
+        last_stop = np.searchsorted(stops, t, side="left") - 1
+        inside = (last_stop >= 0) & (t < starts[np.clip(last_stop, 0, None)])
         keep = ~inside
         samples, t = samples[keep], t[keep]
     n = t.size
