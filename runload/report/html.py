@@ -122,6 +122,9 @@ def scrub_paths(text: str, paths: Iterable[Any] = ()) -> str:
     return _PATHISH.sub(lambda m: base_name(m.group(0)), out)
 
 
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
+
+
 def _e(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
@@ -143,6 +146,7 @@ def figure_svg(figure: Figure, *, salt: str = "runload") -> str:
     text = buffer.getvalue()
     start = text.find("<svg")
     svg = text[start:] if start >= 0 else text
+    svg = _METADATA.sub("", svg, count=1)  # the RDF block says only "Matplotlib"
     return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
@@ -172,7 +176,7 @@ def _charts(analysis: Analysis, units: str) -> dict[str, str]:
             "weekly",
             "Weekly distance by surface; the dashed line is your recent normal, markers are "
             "the items of each week (shape and colour: severity).",
-            (8.0, 3.4),
+            (6.4, 3.2),
             lambda ax: plots.plot_weekly_distance(
                 a.weekly,
                 episodes=a.episodes,
@@ -185,7 +189,7 @@ def _charts(analysis: Analysis, units: str) -> dict[str, str]:
             "long_runs",
             "Each run divided by the longest run of the previous "
             f"{window} days; lines at +10 %, +30 % and +100 % (Frandsen et al. 2025).",
-            (8.0, 3.4),
+            (6.4, 3.2),
             lambda ax: plots.plot_long_runs(
                 runs, window_days=window, bands=a._spike_bands(), flagged=spike_ids, ax=ax
             ),
@@ -194,14 +198,14 @@ def _charts(analysis: Analysis, units: str) -> dict[str, str]:
             "climbing",
             "Weekly ascent (up) and descent (down) against the mean of your four earlier "
             "weeks with running.",
-            (8.0, 3.4),
+            (6.4, 3.2),
             lambda ax: plots.plot_climbing(a.weekly, flags=a.flags, units=units, ax=ax),
         ),
         (
             "shoes",
             "Distance on each shoe; the solid tick is its replacement mileage, the dotted "
             "one where the usual replacement range begins.",
-            (8.0, 0.9 + 0.55 * max(1, 0 if a.shoes is None else len(a.shoes))),
+            (6.4, 0.9 + 0.55 * max(1, 0 if a.shoes is None else len(a.shoes))),
             lambda ax: plots.plot_shoes(
                 a.shoes if a.shoes is not None else pd.DataFrame(), units=units, ax=ax
             ),
@@ -209,7 +213,7 @@ def _charts(analysis: Analysis, units: str) -> dict[str, str]:
         (
             "items",
             "Flags by trigger over time.",
-            (8.0, 1.4 + 0.35 * max(1, a._proper_flags()["trigger"].nunique())),
+            (6.4, 1.4 + 0.35 * max(1, a._proper_flags()["trigger"].nunique())),
             lambda ax: plots.plot_items(a.flags, ax=ax),
         ),
     ]
