@@ -52,7 +52,7 @@ from runload.synth.gpx import gpx_bytes  # noqa: E402
 from runload.synth.tcx import tcx_bytes  # noqa: E402
 from runload.synth.track import Track  # noqa: E402
 
-__all__ = ["CASES", "Case", "Result", "measure", "remove_tree", "run_case"]
+__all__ = ["CASES", "Case", "Result", "fuzz", "measure", "remove_tree", "run_case"]
 
 
 @dataclass
@@ -745,6 +745,70 @@ CASES: list[Case] = [
 ]
 
 CASES_BY_NAME = {c.name: c for c in CASES}
+
+
+# -- mutation fuzzing -----------------------------------------------------------------------------
+
+
+def fuzz_seeds() -> dict[str, bytes]:
+    """The files mutated by :func:`fuzz`: a short run as FIT (compressed timestamps), GPX, TCX."""
+    track = small_track(3, distance_m=1200.0)
+    return {
+        "run.fit": fit_bytes(track, compressed_timestamps=True),
+        "run.gpx": gpx_bytes(track),
+        "run.tcx": tcx_bytes(track),
+    }
+
+
+def _mutate(data: bytes, rng: np.random.Generator) -> bytes:
+    """One to four random edits: flipped bytes, a cut, an inserted, repeated or deleted span."""
+    out = bytearray(data)
+    for _ in range(int(rng.integers(1, 5))):
+        if not out:
+            break
+        kind = int(rng.integers(0, 6))
+        at = int(rng.integers(0, len(out)))
+        span = int(rng.integers(1, 64))
+        if kind == 0:
+            out[at] = int(rng.integers(0, 256))
+        elif kind == 1:
+            out[at] ^= 1 << int(rng.integers(0, 8))
+        elif kind == 2:
+            del out[at:]
+        elif kind == 3:
+            out[at:at] = rng.integers(0, 256, size=span, dtype=np.uint8).tobytes()
+        elif kind == 4:
+            out[at:at] = out[at : at + span] * int(rng.integers(2, 20))
+        else:
+            del out[at : at + span]
+    return bytes(out)
+
+
+def fuzz(n_per_file: int, *, seed: int = 10) -> dict[str, int]:
+    """Read ``n_per_file`` mutations of each :func:`fuzz_seeds` file; count the outcomes.
+
+    Outcomes: ``imported``, ``warning`` (imported with a warning), ``error:<reason>``
+    (a RunloadError), and ``escaped:<exception>`` for anything else, which must
+    never happen.  A fixed ``seed`` makes the run repeatable.
+    """
+    from runload.io.core import read_bytes
+
+    rng = np.random.default_rng(seed)
+    counts: dict[str, int] = {}
+    for name, data in fuzz_seeds().items():
+        for _ in range(n_per_file):
+            mutated = _mutate(data, rng)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    read_bytes(mutated, path=name)
+                    outcome = "warning" if caught else "imported"
+                except RunloadError as exc:
+                    outcome = f"error:{exc.reason}"
+                except Exception as exc:  # reported: the catalogue's tests fail on it
+                    outcome = f"escaped:{type(exc).__name__}"
+            counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
 
 
 def main(argv: list[str]) -> int:

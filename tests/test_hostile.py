@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hostile_cases import CASES, Case, remove_tree, run_case
+from hostile_cases import CASES, Case, fuzz, remove_tree, run_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,6 +97,14 @@ def test_bomb_or_flood_is_bounded_in_time_and_memory(case: Case, tmp_path: Path)
     # CPU time of the reading process: the machine's other work does not count.
     assert row["cpu_seconds"] < case.seconds, row
     assert row["peak_mib"] < MAX_PEAK_MIB, row
+
+
+def test_mutated_fit_gpx_tcx_raise_nothing_but_runload_error() -> None:
+    # Fixed seed: 300 mutations of each file (benchmarks/bench_hostile.py runs more).
+    counts = fuzz(300, seed=10)
+    assert sum(counts.values()) == 900
+    assert not [k for k in counts if k.startswith("escaped")], counts
+    assert counts.get("imported", 0) + counts.get("warning", 0) > 0
 
 
 # -- moving time --------------------------------------------------------------------------------
