@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import inspect
 import os
 import shutil
 import sys
@@ -294,15 +293,6 @@ def _missing_paths(args: argparse.Namespace) -> list[Path]:
     return [p for p in given if not os.path.lexists(p)]
 
 
-def _units_kwargs(method: Callable[..., Any], units: str) -> dict[str, Any]:
-    """``{"units": units}`` when ``method`` takes a ``units`` argument."""
-    try:
-        accepts = "units" in inspect.signature(method).parameters
-    except (TypeError, ValueError):  # pragma: no cover - builtins
-        accepts = False
-    return {"units": units} if accepts else {}
-
-
 # -- commands ------------------------------------------------------------------------------
 
 
@@ -348,13 +338,10 @@ def _analyze(paths: Sequence[Path], args: argparse.Namespace) -> int:
     if args.format == "json":
         _emit(result.to_json(), escape=_json_safe)
         return 0
-    options: dict[str, Any] = {
-        "width": terminal_width(args.width),
-        "since": args.since,
-        "all_items": args.all,
-    }
-    options.update(_units_kwargs(result.to_text, args.units))
-    _emit(result.to_text(**options))
+    text = result.to_text(
+        width=terminal_width(args.width), since=args.since, all_items=args.all, units=args.units
+    )
+    _emit(text)
     return 0
 
 
@@ -367,10 +354,7 @@ def _report(args: argparse.Namespace) -> int:
     result = _run_analysis(args.paths, args)
     if len(result.activities) == 0:
         return _nothing_read(result, len(args.paths))
-    to_html = getattr(result, "to_html", None)
-    if to_html is None:
-        return _fail("this version of runload cannot write HTML reports yet")
-    to_html(output, **_units_kwargs(to_html, args.units))
+    result.to_html(output, units=args.units)
     size = output.stat().st_size
     _emit(f"wrote {output} ({size / 1024:.0f} KiB)")
     return 0

@@ -286,14 +286,6 @@ def test_tilde_is_expanded_in_paths_and_options(tmp_path, monkeypatch, capsys):
     assert "ankle_weights" in {f["trigger"] for f in doc["flags"]}
 
 
-# Analysis.to_text (runload/analysis.py) still writes its "runload analysis: ..." line
-# unwrapped (91 characters on the demo); the CLI passes the width, the rest fits.
-_WIDE_HEADER = pytest.mark.xfail(
-    reason="Analysis.to_text does not wrap its 'runload analysis:' line yet", strict=False
-)
-
-
-@_WIDE_HEADER
 def test_text_fits_80_columns(demo_folder):
     width = 80
     done = _run("analyze", str(demo_folder), "--no-cache", "--all", env={"COLUMNS": str(width)})
@@ -304,7 +296,6 @@ def test_text_fits_80_columns(demo_folder):
     assert too_long == []
 
 
-@_WIDE_HEADER
 def test_width_option_beats_columns(demo_folder, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     assert main(["analyze", str(demo_folder), "--no-cache", "--width", "80"]) == 0
@@ -367,12 +358,6 @@ def test_json_output_stays_valid_with_control_characters(tmp_path, capsys):
     assert "\x1b" not in out
 
 
-def _to_html_exists() -> bool:
-    from runload.analysis import Analysis
-
-    return hasattr(Analysis, "to_html")
-
-
 def test_report_needs_existing_paths(tmp_path):
     done = _run("report", str(tmp_path / "nothing"), "-o", str(tmp_path / "r.html"))
     assert done.returncode == 2
@@ -389,7 +374,6 @@ def test_report_names_a_bad_output_before_reading(tmp_path, capsys):
     assert "is a folder" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not _to_html_exists(), reason="Analysis.to_html is not there yet")
 @pytest.mark.parametrize("units", ["metric", "imperial"])
 def test_report_writes_one_html_file(demo_folder, tmp_path, monkeypatch, units, capsys):
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -400,16 +384,12 @@ def test_report_writes_one_html_file(demo_folder, tmp_path, monkeypatch, units, 
     assert "wrote" in capsys.readouterr().out
 
 
-def _to_text_has_units() -> bool:
-    import inspect
-
-    from runload.analysis import Analysis
-
-    return "units" in inspect.signature(Analysis.to_text).parameters
-
-
-@pytest.mark.skipif(not _to_text_has_units(), reason="Analysis.to_text(units=) is not there yet")
 def test_imperial_units_reach_the_text(demo_folder, capsys):
+    week = re.compile(r"This week \(from [\d-]+\): ([\d.]+) (km|mi)")
+    assert main(["analyze", str(demo_folder), "--no-cache"]) == 0
+    km = week.search(capsys.readouterr().out)
     assert main(["analyze", str(demo_folder), "--no-cache", "--units", "imperial"]) == 0
-    out = capsys.readouterr().out
-    assert "mi" in out
+    mi = week.search(capsys.readouterr().out)
+    assert km and mi and km.group(2) == "km" and mi.group(2) == "mi"
+    # 1 mi = 1.609344 km; both are rounded to 0.1
+    assert float(mi.group(1)) == pytest.approx(float(km.group(1)) / 1.609344, abs=0.06)
