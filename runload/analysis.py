@@ -32,7 +32,15 @@ from .risk.episodes import group_episodes
 from .risk.inputs import read_gear, read_tags
 from .risk.pain import read_pain_journal
 from .risk.status import ACTIVE_DAYS, LONG_RUN_WINDOW_DAYS, Status, training_status
-from .units import check_units, distance_value, elevation_value, format_distance
+from .units import (
+    MISSING,
+    check_units,
+    distance_value,
+    elevation_value,
+    format_distance,
+    format_duration,
+    format_pace,
+)
 
 __all__ = ["ERROR_FIELDS", "SHOE_TOTAL_FIELDS", "Analysis", "analyze", "shoe_totals"]
 
@@ -315,15 +323,16 @@ class Analysis:
         width : int
             Line width. [characters]  Every line fits it except a single word longer
             than the width (a long file name); words are never split.  The weekly
-            table drops its least needed columns (the ACWR, treadmill, descent,
-            ascent...) until it fits.
+            table drops its least needed columns (the ACWR, treadmill, moving time,
+            descent, pace, ascent...) until it fits.
         since : date or str, optional
             Show the items from this local date on (YYYY-MM-DD) instead.
         all_items : bool
             Show every item since the first run.
         units : {"metric", "imperial"}
-            Distances in km or miles and climbing in m or ft in the status and the
-            weekly table (:mod:`runload.units`).  The flag messages keep the units the
+            Distances in km or miles, climbing in m or ft and pace per km or mile in
+            the status and the weekly table (:mod:`runload.units`); moving time as
+            h:mm:ss.  The flag messages keep the units the
             rules wrote them in.
         """
         u = check_units(units)
@@ -717,11 +726,14 @@ def _wrap(text: str, width: int, indent: str, *, first: str | None = None) -> li
 
 
 #: Columns of the text weekly table: column, metric header, imperial header, kind, format.
-#: Kind ``d`` is a distance [km], ``e`` an elevation [m], ``n`` a plain number.
+#: Kind ``d`` is a distance [km], ``e`` an elevation [m], ``t`` a duration [s] (h:mm:ss),
+#: ``p`` the pace of the week's moving time (m:ss per km or mi), ``n`` a plain number.
 _TEXT_COLUMNS: tuple[tuple[str, str, str, str, str], ...] = (
     ("distance_km", "km", "mi", "d", "{:.1f}"),
     ("runs", "runs", "runs", "n", "{:.0f}"),
     ("longest_run_km", "longest", "longest", "d", "{:.1f}"),
+    ("moving_time_s", "time", "time", "t", ""),
+    ("pace", "min/km", "min/mi", "p", ""),
     ("ascent_m", "ascent_m", "ascent_ft", "e", "{:.0f}"),
     ("descent_m", "descent_m", "descent_ft", "e", "{:.0f}"),
     ("treadmill_km", "treadmill", "treadmill", "d", "{:.1f}"),
@@ -733,7 +745,9 @@ _TEXT_COLUMNS: tuple[tuple[str, str, str, str, str], ...] = (
 _DROP_ORDER: tuple[str, ...] = (
     "acwr_uncoupled_ratio",
     "treadmill_km",
+    "moving_time_s",
     "descent_m",
+    "pace",
     "ascent_m",
     "distance_change_ratio",
     "longest_run_km",
@@ -748,16 +762,26 @@ def _weekly_text(weekly: pd.DataFrame, *, width: int = 100, units: str = "metric
     if weekly.empty:
         return ["Weekly load: no runs"]
     imperial = check_units(units) == "imperial"
-    cols = [c for c in _TEXT_COLUMNS if c[0] in weekly.columns]
+    has_pace = {"distance_km", "moving_time_s"} <= set(weekly.columns)
+    cols = [c for c in _TEXT_COLUMNS if c[0] in weekly.columns or (c[0] == "pace" and has_pace)]
     cells: dict[str, list[str]] = {"week": [_day(w) for w in weekly.index]}
     headers: dict[str, str] = {"week": "week"}
     for name, metric_head, imperial_head, kind, fmt in cols:
         headers[name] = imperial_head if imperial else metric_head
         column = []
+        if kind == "p":
+            for km, seconds in zip(weekly["distance_km"], weekly["moving_time_s"], strict=True):
+                pace = format_pace(km, seconds, units)
+                column.append(pace.split(" ")[0] if pace != MISSING else "-")
+            cells[name] = column
+            continue
         for value in weekly[name]:
             f = float(value) if value is not None else float("nan")
             if not np.isfinite(f):
                 column.append("-")
+                continue
+            if kind == "t":
+                column.append(format_duration(f) if f > 0 else "-")
                 continue
             if kind == "d":
                 f = distance_value(f, units)

@@ -386,7 +386,13 @@ def test_to_text_in_imperial_units():
     assert "recent normal of 12.4 mi a week" in text
     header = next(line for line in text.splitlines() if line.startswith("week "))
     assert header.split()[:2] == ["week", "mi"] and "ascent_ft" in header
+    # the runs take 330 s a km: 40 km in 3:40:00, 5:30 min/km, 531.1 s a mile = 8:51 min/mi
+    row = next(line for line in text.splitlines() if line.startswith("2024-02-05  "))
+    assert row.split()[1:6] == ["24.9", "3", "12.4", "3:40:00", "8:51"]
+    assert header.split()[4:6] == ["time", "min/mi"]
     metric = a.to_text(width=200)
+    row = next(line for line in metric.splitlines() if line.startswith("2024-02-05  "))
+    assert row.split()[1:6] == ["40.0", "3", "20.0", "3:40:00", "5:30"]
     assert "This week (from 2024-02-05): 40.0 km" in metric
     # the metric status lines are the Status's own
     assert a.status_lines() == a.status.lines()
