@@ -20,18 +20,23 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import shutil
 import sys
 import tempfile
-import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pandas as pd
 
-__all__ = ["csv_safe", "main", "terminal_safe"]
+from .safetext import escape_control, neutralise_formula
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
+
+__all__ = ["main", "terminal_safe"]
 
 #: Narrowest text the report is wrapped to. [characters]
 MIN_WIDTH = 40
@@ -45,27 +50,20 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 
-#: First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-# Format characters that reorder text on screen (bidirectional overrides and isolates).
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 # -- safe output ---------------------------------------------------------------------------
 
-
-def _is_control(ch: str) -> bool:
-    return ch != "\n" and (unicodedata.category(ch) == "Cc" or ch in _BIDI)
+# DEL and the C1 controls pass through json.dumps(ensure_ascii=False); inside a JSON string
+# (the only place they can be) \u00XX is a valid escape, where \xNN would not be.
+_JSON_CONTROL = re.compile(r"[\x7f-\x9f]")
 
 
 def terminal_safe(text: str) -> str:
-    """Escape the control characters of ``text``, keeping its newlines.
+    """Escape the control characters of ``text`` line by line, keeping its newlines.
 
-    ESC, BEL, carriage returns, tabs, DEL, the C1 controls and the bidirectional
-    overrides become visible escapes (``\\x1b``, ``\\u202e``), so text that came
-    from a file or a file name cannot move the cursor, retitle the window or hide
-    what follows.
+    Every line goes through :func:`runload.safetext.escape_control`: ESC, BEL,
+    carriage returns, tabs, DEL and the C1 controls become visible ``\\xNN``
+    escapes, so text that came from a file or a file name cannot move the
+    cursor, retitle the window or hide what follows.
 
     Parameters
     ----------
@@ -75,47 +73,16 @@ def terminal_safe(text: str) -> str:
     Returns
     -------
     str
-        The same text with every control character but ``\\n`` escaped.
     """
-    if text.isprintable() or not any(_is_control(ch) for ch in text):
-        return text
-    out = []
-    for ch in text:
-        if not _is_control(ch):
-            out.append(ch)
-        elif ord(ch) <= 0xFF:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(f"\\u{ord(ch):04x}")
-    return "".join(out)
+    return "\n".join(escape_control(line) for line in text.split("\n"))
 
 
 def _json_safe(text: str) -> str:
-    # json.dumps escapes U+0000-U+001F itself; DEL, C1 and bidi controls pass through
-    # with ensure_ascii=False. They can only sit inside JSON strings, where \\uXXXX is valid.
-    return "".join(f"\\u{ord(ch):04x}" if _is_control(ch) else ch for ch in text)
+    return _JSON_CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
-def csv_safe(value: object) -> object:
-    """Neutralise a spreadsheet formula: prefix text starting with = + - @ tab or CR with ``'``.
-
-    This is the OWASP advice for CSV injection: a cell such as ``=HYPERLINK(...)``
-    in a file name or an activity name would otherwise run when the CSV is opened
-    in a spreadsheet.  Numbers are left alone (a negative number is no formula).
-
-    Parameters
-    ----------
-    value : object
-        One cell.
-
-    Returns
-    -------
-    object
-        ``value``, with a leading apostrophe when it is text that starts like a formula.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def _csv_cell(value: object) -> object:
+    return neutralise_formula(value) if isinstance(value, str) else value
 
 
 def _emit(
@@ -296,7 +263,7 @@ def _missing_paths(args: argparse.Namespace) -> list[Path]:
 # -- commands ------------------------------------------------------------------------------
 
 
-def _run_analysis(paths: Sequence[Path], args: argparse.Namespace) -> Any:
+def _run_analysis(paths: Sequence[Path], args: argparse.Namespace) -> Analysis:
     from .analysis import analyze
     from .risk import RiskProfile
 
@@ -322,7 +289,7 @@ def _run_analysis(paths: Sequence[Path], args: argparse.Namespace) -> Any:
     )
 
 
-def _nothing_read(result: Any, n_paths: int) -> int:
+def _nothing_read(result: Analysis, n_paths: int) -> int:
     errors = result.errors
     reasons = ", ".join(sorted(set(errors["reason"]))) if len(errors) else "none"
     return _fail(
@@ -400,10 +367,10 @@ def _read(args: argparse.Namespace) -> int:
     table = log.activities[[c for c in _READ_COLUMNS if c in log.activities.columns]]
     if args.format == "csv":
         safe = table.copy()
-        safe.index = safe.index.map(csv_safe)
+        safe.index = safe.index.map(_csv_cell)
         for column in safe.columns:
             if safe[column].dtype == object or isinstance(safe[column].dtype, pd.StringDtype):
-                safe[column] = safe[column].map(csv_safe)
+                safe[column] = safe[column].map(_csv_cell)
         _emit(safe.to_csv().rstrip("\n"))
         return 0
     width = terminal_width(args.width)

@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from runload.cli import csv_safe, main, terminal_safe
+from runload.cli import main, terminal_safe
+from runload.safetext import neutralise_formula
 from runload.synth.fit import fit_bytes
 from runload.synth.history import synthetic_track
 
@@ -307,10 +308,10 @@ def test_width_option_beats_columns(demo_folder, capsys, monkeypatch):
 
 def test_csv_formula_cells_are_neutralised():
     # OWASP: = + - @ tab and CR start a formula in a spreadsheet
-    for cell in ["=HYPERLINK(1)", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]:
-        assert csv_safe(cell) == "'" + cell
-    for cell in ["Morning Run", "", "a=b", -5.0, 3]:
-        assert csv_safe(cell) == cell
+    for cell in ["=HYPERLINK(1)", "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"]:
+        assert neutralise_formula(cell) == "'" + cell
+    for cell in ["Morning Run", "", "a=b", "-5.0"]:
+        assert neutralise_formula(cell) == cell
 
 
 def _hostile_folder(folder: Path) -> None:
@@ -346,7 +347,7 @@ def test_control_characters_never_reach_the_terminal(tmp_path, command):
 
 def test_terminal_safe_keeps_newlines_and_printable_text():
     assert terminal_safe("a\nb – ü ≥ 10 %") == "a\nb – ü ≥ 10 %"
-    assert terminal_safe("x\x1b[31my\x07\r\x9b\u202e") == "x\\x1b[31my\\x07\\x0d\\x9b\\u202e"
+    assert terminal_safe("x\x1b[31my\x07\r\x9b\nz\tw") == "x\\x1b[31my\\x07\\x0d\\x9b\nz\\x09w"
 
 
 def test_json_output_stays_valid_with_control_characters(tmp_path, capsys):
