@@ -1225,14 +1225,12 @@ def read_activities(
             stacklevel=2,
         )
     notes = sorted(batch.notes, key=lambda n: n[0])
-    notes += [(-1, *w) for w in plan.warnings]
-    manual = pd.Index(
-        sorted(
-            set(plan.manual).union(*(getattr(j, "manual", ()) for j in plan.joins))
-            & set(frame.index)
-        ),
-        dtype=object,
-    )
+    notes += [(-1, path, f"{path}: {message}") for path, message in plan.warnings]
+    # Manual entries (export rows without a file) that are still in the table.
+    manual_ids = set(plan.manual)
+    for join in plan.joins:
+        manual_ids |= set(getattr(join, "manual", ()))
+    manual = pd.Index(sorted(manual_ids & set(frame.index)), dtype=object)
     loader = _Loader(
         {aid: (e.item, e.content) for aid, e in by_id.items()}, options, options_key, store, limits
     )
