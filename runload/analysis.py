@@ -26,12 +26,15 @@ import numpy as np
 import pandas as pd
 
 from .coverage import Coverage, select_runs
+from .exceptions import RunloadError
+from .io.gear import read_gear_catalogue
 from .load import RUNNING_SPORTS, Sports, is_running, weekly_load
 from .risk import FLAG_FIELDS, RiskProfile, evaluate, flags_frame, pain_context
 from .risk.episodes import group_episodes
 from .risk.inputs import read_gear, read_tags
 from .risk.pain import read_pain_journal
 from .risk.status import ACTIVE_DAYS, LONG_RUN_WINDOW_DAYS, Status, training_status
+from .shoes import SHOE_TABLE_COLUMNS, shoe_catalogue, shoe_lines, shoe_table
 from .units import (
     MISSING,
     check_units,
@@ -231,7 +234,13 @@ class Analysis:
                 for rec in self.episodes.to_dict("records")
             ],
             "status": None if self.status is None else self.status.to_dict(),
+            "shoes": [],
         }
+        if self.shoes is not None and len(self.shoes):
+            doc["shoes"] = [
+                {"shoe": str(shoe), **{str(k): _jsonable(v) for k, v in row.items()}}
+                for shoe, row in zip(self.shoes.index, self.shoes.to_dict("records"), strict=True)
+            ]
         if self.pain is not None:
             doc["pain"] = [
                 {k: _jsonable(v) for k, v in rec.items()} for rec in self.pain.to_dict("records")
@@ -421,6 +430,11 @@ class Analysis:
             for rec in notices.to_dict("records"):
                 lines += _wrap(f"{rec['date']}  {rec['trigger']}", width, "    ", first="")
                 lines += _wrap(rec["message"], width, "    ")
+        if self.shoes is not None and len(self.shoes):
+            lines.append("")
+            lines.append(f"Shoes ({len(self.shoes)})")
+            for line in shoe_lines(self.shoes):
+                lines += _wrap(line, width, "    ", first="  ")
         odd = self.coverage.implausible
         if len(odd):
             lines.append("")
@@ -537,7 +551,11 @@ def analyze(
     table, coverage = select_runs(activities, sports=sports, sport=sport)
     judged = _as_runs(table.loc[table["counted"]])
     weekly = weekly_load(judged)
-    flag_list = evaluate(judged, profile=prof, gear_map=gear_map, tags=tags)
+    exported, gear_errors = _export_gear(source)
+    if len(gear_errors):
+        errors = pd.concat([errors, gear_errors], ignore_index=True)
+    catalogue = shoe_catalogue(judged, gear_map=gear_map, exports=exported)
+    flag_list = evaluate(judged, profile=prof, gear_map=catalogue, tags=tags)
     flags, episodes = group_episodes(flags_frame(flag_list))
     spike_ratio = 1.10
     if "long_run_spike" not in prof.disabled:
@@ -546,7 +564,7 @@ def analyze(
     pain_frame = None
     if pain is not None:
         pain_frame = pain_context(read_pain_journal(pain), flags)
-    shoes = shoe_totals(judged, gear_map=gear_map, profile=prof)
+    shoes = shoe_totals(judged, catalogue, profile=prof)
     return Analysis(
         activities=table,
         weekly=weekly,
@@ -561,83 +579,68 @@ def analyze(
     )
 
 
-#: Columns of :func:`shoe_totals`.
-SHOE_TOTAL_FIELDS: tuple[str, ...] = ("runs", "total_km", "limit_km", "warn_km", "last_use")
+#: Columns of :func:`shoe_totals`: those of :func:`runload.shoes.shoe_table` and ``warn_km``.
+SHOE_TOTAL_FIELDS: tuple[str, ...] = (*SHOE_TABLE_COLUMNS, "warn_km")
 
 
 def shoe_totals(
-    runs: pd.DataFrame, *, gear_map: Any = None, profile: RiskProfile | None = None
+    runs: pd.DataFrame, catalogue: Any = None, *, profile: RiskProfile | None = None
 ) -> pd.DataFrame:
-    """Distance on each shoe at the last run, with the ``worn_shoes`` limits.
+    """The shoe table of :func:`runload.shoes.shoe_table` with the profile's limits.
 
     Parameters
     ----------
     runs : DataFrame
         The runs judged (an activities table).
-    gear_map : optional
-        As for :func:`analyze`: shoes of runs without a ``gear`` value, by date.
+    catalogue : DataFrame or gear map, optional
+        The shoe catalogue (:func:`runload.shoes.shoe_catalogue`), or anything
+        :func:`runload.shoes.gear_map_records` accepts.
     profile : RiskProfile, optional
         Whose ``worn_shoes`` settings give the limits (``limit_km``, per-shoe
-        ``shoe_limits_km``, ``warn_fraction``); a gear map row's ``limit_km`` applies
-        to its shoe unless the profile names it.
+        ``shoe_limits_km``) and ``warn_fraction``.
 
     Returns
     -------
     DataFrame
-        Index ``shoe``, most recently used first; columns :data:`SHOE_TOTAL_FIELDS`:
-        ``runs``, ``total_km`` (with the gear map's ``initial_km``) [km], ``limit_km``
-        [km], ``warn_km`` (``warn_fraction × limit_km``) [km] and ``last_use``
-        (local date).
+        Index ``shoe``, most recently used first; columns :data:`SHOE_TOTAL_FIELDS`
+        (``warn_km`` = ``warn_fraction × limit_km`` [km], where the charts start to warn).
     """
-    from .load import shoe_mileage
-    from .risk.worn_shoes import gear_map_records
-
     prof = profile if profile is not None else RiskProfile()
-    options = dict(prof.options("worn_shoes")) if "worn_shoes" not in prof.disabled else {}
-    limit_km = float(options.get("limit_km", 800.0))
-    warn_fraction = float(options.get("warn_fraction", 0.6))
-    own: Mapping[str, float] = options.get("shoe_limits_km") or {}
-    records = gear_map_records(gear_map)
-    rows = (
-        records.to_dict("records")
-        if isinstance(records, pd.DataFrame)
-        else [dict(r) for r in (records or [])]
+    settings = prof.worn_shoes
+    if not isinstance(catalogue, pd.DataFrame) or "first_date" not in catalogue.columns:
+        catalogue = shoe_catalogue(runs, gear_map=catalogue)
+    table = shoe_table(
+        runs,
+        catalogue,
+        limit_km=float(settings.limit_km),
+        shoe_limits_km=dict(settings.shoe_limits_km or {}),
     )
-    from_gear: dict[str, float] = {}
-    for row in rows:
-        value = pd.to_numeric(pd.Series([row.get("limit_km")]), errors="coerce").iloc[0]
-        if pd.notna(value):
-            from_gear[str(row.get("gear"))] = float(value)
-    empty = pd.DataFrame({k: pd.Series([], dtype="object") for k in SHOE_TOTAL_FIELDS})
-    empty.index.name = "shoe"
-    if runs.empty:
-        return empty
-    assign = [
-        {k: r.get(k) for k in ("gear", "start_date", "end_date", "initial_km")}
-        for r in rows
-        if r.get("assign", True) is not False
-    ]
-    mileage = shoe_mileage(runs, gear_map=assign or None)
-    if mileage.empty:
-        return empty
-    out = []
-    for shoe, group in mileage.groupby("gear", sort=False):
-        name = str(shoe)
-        limit = float(own.get(name, from_gear.get(name, limit_km)))
-        out.append(
-            {
-                "shoe": name,
-                "runs": len(group),
-                "total_km": float(group["cumulative_km"].iloc[-1]),
-                "limit_km": limit,
-                "warn_km": warn_fraction * limit,
-                "last_use": group["local_date"].iloc[-1],
-            }
-        )
-    table = pd.DataFrame(out).set_index("shoe")
-    table = table.iloc[::-1].sort_values("last_use", ascending=False, kind="stable")
-    table["runs"] = table["runs"].astype("int64")
+    table = table.loc[table["runs"] > 0] if len(table) else table
+    table = table.assign(warn_km=table["limit_km"].astype(float) * float(settings.warn_fraction))
     return table[list(SHOE_TOTAL_FIELDS)]
+
+
+def _export_gear(source: Any) -> tuple[list[pd.DataFrame], pd.DataFrame]:
+    """The gear lists of the exports among ``source`` (zips and folders), and read errors."""
+    if isinstance(source, pd.DataFrame) or hasattr(source, "activities"):
+        return [], _empty_errors()
+    paths = [source] if isinstance(source, str | PathLike) else list(source or [])
+    frames: list[pd.DataFrame] = []
+    problems = []
+    for item in paths:
+        if not isinstance(item, str | PathLike):
+            continue
+        path = Path(item).expanduser()
+        if not (path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip")):
+            continue
+        try:
+            found = read_gear_catalogue(path)
+        except RunloadError as exc:
+            problems.append([str(path), getattr(exc, "reason", None) or "gear_catalogue", str(exc)])
+            continue
+        if len(found):
+            frames.append(found)
+    return frames, pd.DataFrame(problems, columns=list(ERROR_FIELDS))
 
 
 def _as_runs(counted: pd.DataFrame) -> pd.DataFrame:

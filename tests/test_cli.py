@@ -394,3 +394,14 @@ def test_imperial_units_reach_the_text(demo_folder, capsys):
     assert km and mi and km.group(2) == "km" and mi.group(2) == "mi"
     # 1 mi = 1.609344 km; both are rounded to 0.1
     assert float(mi.group(1)) == pytest.approx(float(km.group(1)) / 1.609344, abs=0.06)
+
+
+def test_demo_json_lists_the_shoes(demo_json):
+    shoes = {s["shoe"]: s for s in demo_json["shoes"]}
+    assert set(shoes) == {"Ghost 15", "Nike Vaporfly 3", "Speedgoat 5"}
+    assert shoes["Nike Vaporfly 3"]["type"] == "racing"
+    assert shoes["Speedgoat 5"]["type"] == "trail"
+    ghost = shoes["Ghost 15"]
+    # The road shoe passed its 800 km limit in the last weeks (the demo's worn-shoe case).
+    assert ghost["total_km"] > 800 and ghost["left_km"] == pytest.approx(800 - ghost["total_km"])
+    assert sum(s["runs"] for s in shoes.values()) == demo_json["activities"]
