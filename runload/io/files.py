@@ -160,7 +160,9 @@ def read_regular_file(
         parts: list[bytes] = []
         total = 0
         while True:
-            piece = os.read(fd, min(_CHUNK, max_bytes + 1 - total))
+            # The stated size plus one byte in one call (a file that grew is read on).
+            want = max(st.st_size + 1 - total, _CHUNK)
+            piece = os.read(fd, min(want, max_bytes + 1 - total))
             if not piece:
                 break
             total += len(piece)
