@@ -1124,7 +1124,7 @@ _ROUTINE: tuple[tuple[int, dt.time, float, str], ...] = (
 )
 _EXTRA_SLOTS = ((0, dt.time(6, 30)), (2, dt.time(6, 45)), (4, dt.time(17, 30)))
 _PACE = {"easy": 345.0, "tempo": 300.0, "long": 360.0}
-#: Shoe-replacement convention (EVIDENCE.md: 480-800 km, practice). [m]
+#: Shoe-replacement convention (docs/evidence.md: 480-800 km, practice). [m]
 SHOE_LIMIT_M = 800_000.0
 _DEFAULT_START = dt.date(2024, 1, 1)  # a Monday
 
