@@ -404,6 +404,34 @@ def _gpx_with_time(text: str) -> Callable[[Path], Path]:
     return build
 
 
+def _check_19_points(res: Result) -> None:
+    # 20 points 1 s apart, the 6th (07:00:05) misdated: 19 kept, 07:00:00 to 07:00:19.
+    assert res.activities is not None
+    assert float(res.activities["elapsed_time_s"].iloc[0]) == 19.0
+    assert str(res.activities["start_time_utc"].iloc[0]) == "2024-03-01 07:00:00+00:00"
+
+
+def _gpx_all_times(text: str) -> Callable[[Path], Path]:
+    def build(folder: Path) -> Path:
+        data = gpx_bytes(_track(20))
+        for s in range(20):
+            old = f"<time>2024-03-01T07:00:{s:02d}Z</time>".encode()
+            data = data.replace(old, f"<time>{text}</time>".encode())
+        return write(folder / "times.gpx", data)
+
+    return build
+
+
+def _tcx_all_times(year: str) -> Callable[[Path], Path]:
+    def build(folder: Path) -> Path:
+        data = tcx_bytes(small_track(1)).replace(b"<Time>2024-", f"<Time>{year}-".encode())
+        data = data.replace(b"<Id>2024-", f"<Id>{year}-".encode())
+        data = data.replace(b'StartTime="2024-', f'StartTime="{year}-'.encode())
+        return write(folder / "times.tcx", data)
+
+    return build
+
+
 def _gpx_near_limit_kiribati(folder: Path) -> Path:
     """Times near the end of the ns range, at a UTC+14 position (Kiritimati, Kiribati)."""
     track = _track(20, start="2262-04-11T09:00:00Z")
@@ -658,19 +686,37 @@ CASES: list[Case] = [
     ),
     # -- times outside 1980-2100: refused, never wrapped
     Case(
-        "gpx_time_0001",
+        "gpx_one_time_0001",
+        "times",
+        "warning",
+        "1 track point(s) dated outside 1980-2100 dropped",
+        _gpx_with_time("0001-01-01T00:00:00Z"),
+        how="file",
+        check=_check_19_points,
+    ),
+    Case(
+        "gpx_one_time_2300",
+        "times",
+        "warning",
+        "1 track point(s) dated outside 1980-2100 dropped",
+        _gpx_with_time("2300-01-01T00:00:00Z"),
+        how="file",
+        check=_check_19_points,
+    ),
+    Case(
+        "gpx_all_times_0001",
         "times",
         "error",
         "time_out_of_range",
-        _gpx_with_time("0001-01-01T00:00:00Z"),
+        _gpx_all_times("0001-01-01T00:00:00Z"),
         how="file",
     ),
     Case(
-        "gpx_time_2300",
+        "tcx_all_times_2300",
         "times",
         "error",
         "time_out_of_range",
-        _gpx_with_time("2300-01-01T00:00:00Z"),
+        _tcx_all_times("2300"),
         how="file",
     ),
     Case(

@@ -320,6 +320,14 @@ def _assemble(st: _Extract, path: str) -> RawActivity:
     sport, sub_sport = gpx_sport(st.trk_type)
     t_ns, keep, values = st.table.finish()
     dropped = st.table.dropped
+    outside = st.table.out_of_range
+    if t_ns.size == 0 and outside:
+        raise ParseError(
+            f"all {outside} timed track points are dated outside 1980-2100: an unset or "
+            "faulty clock; refused, not wrapped",
+            path=path,
+            reason="time_out_of_range",
+        )
     if t_ns.size == 0:
         if dropped:
             what = f"all {dropped} track points lack a <time>"
@@ -331,6 +339,8 @@ def _assemble(st: _Extract, path: str) -> RawActivity:
     warnings: list[str] = []
     if dropped:
         warnings.append(f"{dropped} track point(s) without <time> dropped")
+    if outside:
+        warnings.append(f"{outside} track point(s) dated outside 1980-2100 dropped")
     if st.table.bad_numbers:
         warnings.append(f"{st.table.bad_numbers} unreadable number(s) read as missing")
 

@@ -281,10 +281,20 @@ def _lap_totals(st: _Extract, path: str) -> dict[str, float]:
 def _assemble(st: _Extract, path: str) -> RawActivity:
     t_ns, keep, values = st.table.finish()
     dropped = st.table.dropped
+    outside = st.table.out_of_range
     sport = st.sport
     warnings: list[str] = []
     if dropped:
         warnings.append(f"{dropped} trackpoint(s) without <Time> dropped")
+    if outside:
+        warnings.append(f"{outside} trackpoint(s) dated outside 1980-2100 dropped")
+    if t_ns.size == 0 and outside:
+        raise ParseError(
+            f"all {outside} timed trackpoints are dated outside 1980-2100: an unset or "
+            "faulty clock; refused, not wrapped",
+            path=path,
+            reason="time_out_of_range",
+        )
     if st.table.bad_numbers:
         warnings.append(f"{st.table.bad_numbers} unreadable number(s) read as missing")
     if st.extra_activities:

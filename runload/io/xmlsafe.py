@@ -488,49 +488,39 @@ def _out_of_range(value: str, path: str | None, data: bytes | None) -> ParseErro
     )
 
 
-def _check_range(
-    t_ns: npt.NDArray[np.int64],
-    ok: npt.NDArray[np.bool_],
-    values: Sequence[str | None],
-    path: str | None,
-    data: bytes | None,
-) -> None:
-    """Raise ``time_out_of_range`` for the first usable time outside 1980-2100."""
-    outside = ok & ~time_in_range(t_ns)
-    if outside.any():
-        raise _out_of_range(str(values[int(np.argmax(outside))]).strip(), path, data)
-
-
 def _parse_time_column(
     text: Sequence[str | None], path: str | None, data: bytes | None
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """Parse time strings; None or blank entries are reported missing.
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Parse time strings: (times, missing, outside).
 
-    A time outside 1980-2100 raises ``time_out_of_range`` (never wraps).
+    ``missing`` marks None or blank entries and times outside 1980-2100;
+    ``outside`` marks the latter only (they are never wrapped: numpy's ns
+    parser would turn 0001-01-01 into 1754).  An unreadable time raises
+    ``bad_time``.
     """
     values = text if isinstance(text, list) else list(text)
     fast = _parse_utc_z_times(values)
     if fast is not None:
-        everything = np.ones(len(values), dtype=bool)
-        _check_range(fast, everything, values, path, data)
-        return fast, ~everything
+        outside = ~time_in_range(fast)
+        return fast, outside, outside
     parsed = pd.to_datetime(cast(list[str], values), format="ISO8601", utc=True, errors="coerce")
     unusable = ~np.asarray((parsed >= _NS_MIN) & (parsed <= _NS_MAX))  # NaT compares False
-    missing = unusable.copy()
+    outside = np.zeros(len(values), dtype=bool)
     for i in np.flatnonzero(unusable):
         value = values[i]
         if value is not None and str(value).strip():
             word = str(value).strip()
             year = _YEAR.match(word)
             if year is not None and not 1980 <= int(year.group(1)) <= 2100:
-                raise _out_of_range(word, path, data)
+                outside[i] = True
+                continue
             raise _bad_time(word, path, data)
     t_ns = np.zeros(len(values), dtype="int64")
-    ok = ~missing
+    ok = ~unusable
     if ok.any():
         t_ns[ok] = np.asarray(parsed[ok].as_unit("ns").asi8)
-        _check_range(t_ns, ok, values, path, data)
-    return t_ns, missing
+        outside |= ok & ~time_in_range(t_ns)
+    return t_ns, unusable | outside, outside
 
 
 def _parse_utc_z_times(values: list[str | None]) -> npt.NDArray[np.int64] | None:
@@ -582,12 +572,15 @@ def parse_times_ns(
     ------
     ParseError
         Reason ``"bad_time"``, naming the first unreadable (or blank) value,
-        and its line when ``data`` is given.
+        or ``"time_out_of_range"``, naming the first time outside 1980-2100
+        (never wrapped), and its line when ``data`` is given.
     """
     if len(strings) == 0:
         return np.empty(0, dtype="int64")
     text: list[str | None] = list(strings)
-    t_ns, missing = _parse_time_column(text, path, data)
+    t_ns, missing, outside = _parse_time_column(text, path, data)
+    if outside.any():
+        raise _out_of_range(str(text[int(np.argmax(outside))]).strip(), path, data)
     if missing.any():
         raise _bad_time(str(text[int(np.flatnonzero(missing)[0])]), path, data)
     return t_ns
@@ -624,7 +617,9 @@ class PointTable:
         Values per point.
     time_slot : int
         Which value is the time; a point whose time is missing or blank is
-        dropped (and counted), one whose time cannot be read fails the import.
+        dropped (and counted in :attr:`dropped`), one dated outside 1980-2100
+        is dropped (and counted in :attr:`out_of_range`), one whose time cannot
+        be read fails the import.
     path : str, optional
         For error messages.
     data : bytes, optional
@@ -642,6 +637,7 @@ class PointTable:
         self.data = data
         self.rows: list[str | None] = []
         self.dropped = 0
+        self.out_of_range = 0
         self.bad_numbers = 0
         self._times: list[npt.NDArray[np.int64]] = []
         self._keep: list[npt.NDArray[np.bool_]] = []
@@ -653,9 +649,13 @@ class PointTable:
         if not rows:
             return
         width = self.width
-        t_ns, missing = _parse_time_column(rows[self.time_slot :: width], self.path, self.data)
+        t_ns, missing, outside = _parse_time_column(
+            rows[self.time_slot :: width], self.path, self.data
+        )
         n_missing = int(np.count_nonzero(missing))
-        self.dropped += n_missing
+        n_outside = int(np.count_nonzero(outside)) if n_missing else 0
+        self.out_of_range += n_outside
+        self.dropped += n_missing - n_outside
         keep = ~missing
         self._keep.append(keep)
         self._times.append(t_ns[keep] if n_missing else t_ns)
