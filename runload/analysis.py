@@ -35,6 +35,7 @@ from .risk.inputs import read_gear, read_tags
 from .risk.pain import read_pain_journal
 from .risk.status import ACTIVE_DAYS, LONG_RUN_WINDOW_DAYS, Status, training_status
 from .shoes import SHOE_TABLE_COLUMNS, shoe_catalogue, shoe_lines, shoe_table
+from .timezones import check_timezone
 from .units import (
     MISSING,
     check_units,
@@ -535,6 +536,7 @@ def analyze(
     -------
     Analysis
     """
+    check_timezone(timezone)  # before any work (read_activities checks it again for paths)
     if isinstance(tags, str | PathLike):
         tags = read_tags(tags)
     if isinstance(gear_map, str | PathLike):

@@ -87,7 +87,7 @@ def cohort_runners(root: str | os.PathLike[str]) -> list[tuple[str, Path]]:
     A zip's runner is its name without ``.zip``, unless a subfolder has that
     name (then the zip keeps its full name).  Hidden entries are ignored.
     """
-    root = Path(root)
+    root = Path(root).expanduser()
     if not root.is_dir():
         raise NotADirectoryError(f"cohort root is not a folder: {root}")
     entries = sorted(p for p in root.iterdir() if not p.name.startswith("."))

@@ -93,6 +93,9 @@ class Coverage:
         left out of the uphill and downhill baselines and flags.
     climbing_reasons : dict
         ``elevation_source`` → number of those runs.
+    manual : int
+        Counted runs known only from an export's list, without a file (Strava manual
+        entries, ``format = "summary"``): their distance and time count, nothing else.
     """
 
     activities: int
@@ -103,6 +106,7 @@ class Coverage:
     implausible: pd.DataFrame = field(repr=False)
     untrusted_climbing: int = 0
     climbing_reasons: dict[str, int] = field(default_factory=dict)
+    manual: int = 0
 
     @property
     def judged(self) -> bool:
@@ -129,6 +133,11 @@ class Coverage:
     def lines(self) -> list[str]:
         """The headline, then one line on inferred sports and one on untrusted climbing."""
         out = [self.headline()]
+        if self.manual:
+            out.append(
+                f"{self.manual} of the runs are manual entries (no file): their distance and "
+                "time count, there is nothing else to judge in them."
+            )
         inferred = self.sport_sources.get("inferred", 0)
         if inferred:
             out.append(
@@ -155,6 +164,7 @@ class Coverage:
             "sport_sources": dict(self.sport_sources),
             "untrusted_climbing": self.untrusted_climbing,
             "climbing_reasons": dict(self.climbing_reasons),
+            "manual": self.manual,
             "implausible": [
                 {
                     "activity_id": str(r["activity_id"]),
@@ -313,5 +323,6 @@ def select_runs(
         implausible=checks.reset_index(drop=True),
         untrusted_climbing=int(untrusted.sum()),
         climbing_reasons=reasons,
+        manual=int((_column(runs, "format", None).astype(object) == "summary").sum()),
     )
     return table, coverage

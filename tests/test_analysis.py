@@ -70,7 +70,16 @@ def test_analyze_an_activity_log_like_object_keeps_its_errors():
 def test_to_json_schema():
     acts = jump_table()
     doc = json.loads(analyze(acts).to_json(indent=2))
-    assert set(doc) == {"activities", "coverage", "errors", "weeks", "flags", "episodes", "status"}
+    assert set(doc) == {
+        "activities",
+        "coverage",
+        "errors",
+        "weeks",
+        "flags",
+        "episodes",
+        "status",
+        "shoes",
+    }
     assert doc["activities"] == 18 and doc["errors"] == []
     assert len(doc["weeks"]) == 6
     for week in doc["weeks"]:
@@ -187,6 +196,7 @@ def test_pain_tags_and_gear_map(tmp_path):
         "flags",
         "episodes",
         "status",
+        "shoes",
         "pain",
     }
     assert doc["pain"][0]["date"] == "2024-02-10"
@@ -214,6 +224,7 @@ def test_empty_table():
         "flags": [],
         "episodes": [],
         "status": None,
+        "shoes": [],
     }
     assert (cov["activities"], cov["runs"]) == (0, 0)
     text = a.to_text()
@@ -398,3 +409,20 @@ def test_to_text_in_imperial_units():
     assert a.status_lines() == a.status.lines()
     with pytest.raises(ValueError, match="units"):
         a.to_text(units="parsecs")
+
+
+def test_manual_entries_are_counted_and_said_so():
+    acts = table(steady_history(MON, 6))
+    manual = acts.index[-1]
+    acts.loc[manual, ["format", "has_gps"]] = ["summary", False]
+    a = analyze(acts)
+    assert a.coverage.manual == 1 and a.coverage.runs == len(acts)
+    assert "1 of the runs are manual entries (no file)" in a.to_text(width=200)
+    assert a.to_dict()["coverage"]["manual"] == 1
+
+
+def test_a_bad_time_zone_is_refused_before_any_work():
+    from runload import InvalidOptionError
+
+    with pytest.raises(InvalidOptionError, match="Mars/Olympus"):
+        analyze(table(steady_history(MON, 2)), timezone="Mars/Olympus")

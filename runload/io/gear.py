@@ -39,6 +39,7 @@ import pandas as pd
 from ..exceptions import ParseError
 from ..shoes import CATALOGUE_COLUMNS, infer_shoe_type
 from .archive import DEFAULT_LIMITS, ArchiveLimits, SafeZip, is_zip
+from .files import walk_folder
 from .garmin import _is_gear as _is_garmin_gear
 from .garmin import redact_account
 
@@ -287,7 +288,9 @@ def read_gear_catalogue(
     shown = redact_account(str(p))
     frames: list[pd.DataFrame] = []
     if p.is_dir():
-        for file in sorted(f for f in p.rglob("*") if f.is_file()):
+        for file in walk_folder(p):  # iterative, no symlinked folders, loop-safe
+            if not file.is_file():
+                continue
             rel = file.relative_to(p).as_posix()
             display = redact_account(str(file))
             if _is_strava_shoes(rel) and rel.count("/") <= 1:  # at the top, or one folder down
