@@ -256,11 +256,15 @@ class Activity:
         return row.drop("activity_id")
 
     def __repr__(self) -> str:
-        km = self.distance_m / 1000 if np.isfinite(self.distance_m) else float("nan")
-        return (
-            f"Activity({self.activity_id}, {self.local_date}, {self.sport}/{self.surface}, "
-            f"{km:.2f} km, {len(self.samples)} samples)"
-        )
+        from .report.notebook import activity_repr
+
+        return activity_repr(self)
+
+    def _repr_html_(self) -> str:
+        """A summary card for notebooks (no position, no device)."""
+        from .report.notebook import activity_html
+
+        return activity_html(self)
 
 
 def clean_samples(samples: pd.DataFrame) -> pd.DataFrame:

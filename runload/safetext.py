@@ -15,8 +15,9 @@ import re
 __all__ = ["FORMULA_PREFIXES", "escape_control", "neutralise_formula"]
 
 # C0 controls except none (tab and newline are escaped too: one value, one line),
-# DEL, and the C1 controls (0x80-0x9f), which some terminals obey as well.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# DEL, the C1 controls (0x80-0x9f), which some terminals obey as well, and the
+# bidirectional overrides and isolates (U+202A-202E, U+2066-2069), which reorder text.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP's list).
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -24,7 +25,7 @@ FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group(0))
-    return f"\\x{code:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def escape_control(text: str) -> str:

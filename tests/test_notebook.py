@@ -180,3 +180,42 @@ def test_log_card_reason_first_and_base_names():
 def test_cards_take_dates_as_dates_or_timestamps(days):
     day = D(2024, 2, 11) + dt.timedelta(days=days)
     assert str(day) in nb.flag_repr({"trigger": "t", "severity": "low", "date": pd.Timestamp(day)})
+
+
+def test_the_classes_display_through_the_notebook_functions(tmp_path):
+    """Flag, Activity and ActivityLog use the notebook functions for repr and HTML."""
+    import datetime as dt
+
+    import runload
+    from runload.report import notebook
+    from runload.risk import Flag
+    from runload.synth.fit import fit_bytes
+    from runload.synth.history import synthetic_track
+
+    message = "A long message about a run that must never be cut short. " * 4
+    flag = Flag(
+        trigger="long_run_spike",
+        date=dt.date(2024, 3, 9),
+        severity="moderate",
+        metric="spike_ratio",
+        value=1.45,
+        threshold=1.1,
+        evidence="evidence",
+        reference="Frandsen et al., Br J Sports Med 2025",
+        message=message,
+        advice="Lengthen the long run in small steps.",
+        activity_ids=("a1",),
+    )
+    assert repr(flag) == notebook.flag_repr(flag) and len(repr(flag)) < 120
+    assert flag._repr_html_() == notebook.flag_html(flag)
+    assert message.strip() in flag._repr_html_()
+
+    track = synthetic_track("2024-03-09T07:00:00Z", distance_m=5000.0, sample_interval_s=5.0)
+    path = tmp_path / "run.fit"
+    path.write_bytes(fit_bytes(track))
+    activity = runload.read_activity(path)
+    assert repr(activity) == notebook.activity_repr(activity)
+    assert activity._repr_html_() == notebook.activity_html(activity)
+    log = runload.read_activities(tmp_path, cache=None, jobs=1)
+    assert repr(log) == notebook.log_repr(log)
+    assert log._repr_html_() == notebook.log_html(log)

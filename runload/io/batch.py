@@ -668,7 +668,11 @@ class _Progress:
     def __init__(self, total: int, show: bool) -> None:
         self._bar: Any = None
         if show and total:
-            from tqdm.auto import tqdm
+            try:  # tqdm.auto wants ipywidgets in a notebook; without them, the text bar
+                import ipywidgets  # noqa: F401
+                from tqdm.auto import tqdm
+            except ImportError:
+                from tqdm.std import tqdm
 
             self._bar = tqdm(total=total, unit="file", desc="runload", leave=False)
 
@@ -1057,7 +1061,15 @@ class ActivityLog:
         return len(self.activities)
 
     def __repr__(self) -> str:
-        return f"ActivityLog({len(self.activities)} activities, {len(self.errors)} errors)"
+        from ..report.notebook import log_repr
+
+        return log_repr(self)
+
+    def _repr_html_(self) -> str:
+        """A card for notebooks: counts, the first activities and what was not read."""
+        from ..report.notebook import log_html
+
+        return log_html(self)
 
 
 def activities_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:

@@ -131,7 +131,8 @@ def read_activity(
         FIT without ``local_timestamp``).  Default: the zone of the first GPS
         position (offline lookup), else UTC.
     elevation : ElevationGain
-        How elevation gain and loss are computed (default: 3 m hysteresis).
+        How elevation gain and loss are computed (default: a 10 s centred median, then a 2 m
+        hysteresis; see :class:`runload.elevation.ElevationGain`).
     max_gap_s : float
         A gap between samples longer than this is a pause. [s]
 

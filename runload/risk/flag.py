@@ -128,6 +128,17 @@ class Flag:
         """True for ``"info"`` notices."""
         return self.severity == "info"
 
+    def __repr__(self) -> str:
+        from ..report.notebook import flag_repr
+
+        return flag_repr(self)
+
+    def _repr_html_(self) -> str:
+        """The whole flag for notebooks: what was seen, evidence, source and advice."""
+        from ..report.notebook import flag_html
+
+        return flag_html(self)
+
 
 #: Columns of :func:`flags_frame`, in order (the fields of :class:`Flag`).
 FLAG_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Flag))
