@@ -80,13 +80,16 @@ BOUNDED = [c for c in CASES if c.bounded]
 def test_bomb_or_flood_is_bounded_in_time_and_memory(case: Case, tmp_path: Path) -> None:
     # A fresh interpreter builds the input, then reads it in a forked child that
     # reports its CPU time and peak resident memory (hostile_cases.measure).
-    done = subprocess.run(
-        [sys.executable, str(HERE / "hostile_cases.py"), str(tmp_path), case.name],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    try:
+        done = subprocess.run(
+            [sys.executable, str(HERE / "hostile_cases.py"), str(tmp_path), case.name],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+    finally:
+        remove_tree(tmp_path)  # 1,200 nested folders: pytest's own clean-up recurses
     row = json.loads(done.stdout.strip().splitlines()[-1])
     assert row["outcome"] == case.outcome, row
     if case.outcome == "error":
