@@ -35,7 +35,7 @@ def _run(script: str, tmp_path: Path) -> str:
 
 def test_one_export_reads_the_zip_and_finds_the_demo_triggers(tmp_path):
     out = _run("one_export.py", tmp_path)
-    assert "ActivityLog(83 activities, 0 errors)" in out
+    assert "ActivityLog(83 activities from 2024-01-08 to 2024-04-28, 0 errors)" in out
     assert "83 activities read, 83 counted as runs" in out
     assert "Status as of your last run" in out
     for trigger in ("treadmill_to_road", "long_run_spike", "worn_shoes"):
