@@ -378,7 +378,7 @@ def _read(args: argparse.Namespace) -> int:
         _emit(table.to_string(float_format=lambda v: f"{v:.0f}", line_width=width))
     if len(log.errors):
         lines = [f"\n{len(log.errors)} file(s) skipped:"]
-        lines += [f"  {row.reason}: {row.message}" for row in log.errors.itertuples()]
+        lines += [f"  [{row.reason}] {row.path}: {row.message}" for row in log.errors.itertuples()]
         _emit("\n".join(lines))
     return 0
 

@@ -1084,8 +1084,26 @@ def activities_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
 
 
 def errors_frame(rows: Sequence[tuple[str, str, str]]) -> pd.DataFrame:
-    """The errors table from (path, reason, message) rows."""
-    return pd.DataFrame(list(rows), columns=list(ERROR_COLUMNS)).astype("object")
+    """The errors table from (path, reason, message) rows.
+
+    The path and the reason have their own columns, so the message keeps only what
+    they do not say: a leading ``"<path>: "`` or ``"<path>, "`` and a trailing
+    ``" [<reason>]"`` are taken off (``"byte 0: no FIT header"``), and a table
+    cut to a narrow width still shows why.
+    """
+    cleaned = [(p, r, _short_message(str(m), str(p), str(r))) for p, r, m in rows]
+    return pd.DataFrame(cleaned, columns=list(ERROR_COLUMNS)).astype("object")
+
+
+def _short_message(message: str, path: str, reason: str) -> str:
+    for sep in (": ", ", "):
+        if path and message.startswith(path + sep):
+            message = message[len(path) + len(sep) :]
+            break
+    tail = f" [{reason}]"
+    if message.endswith(tail):
+        message = message[: -len(tail)]
+    return message or reason
 
 
 def read_activities(
