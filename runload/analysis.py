@@ -33,7 +33,7 @@ from .risk import FLAG_FIELDS, RiskProfile, evaluate, flags_frame, pain_context
 from .risk.episodes import group_episodes
 from .risk.inputs import read_gear, read_tags
 from .risk.pain import read_pain_journal
-from .risk.status import ACTIVE_DAYS, LONG_RUN_WINDOW_DAYS, Status, training_status
+from .risk.status import Status, training_status
 from .shoes import SHOE_TABLE_COLUMNS, shoe_catalogue, shoe_lines, shoe_table
 from .timezones import check_timezone
 from .units import (
@@ -41,7 +41,6 @@ from .units import (
     check_units,
     distance_value,
     elevation_value,
-    format_distance,
     format_duration,
     format_pace,
 )
@@ -136,54 +135,13 @@ class Analysis:
     def status_lines(self, *, units: str = "metric") -> list[str]:
         """Where the runner stands (:attr:`status`) as short lines, in ``units``.
 
-        The wording of :meth:`runload.risk.status.Status.lines`, with distances in
-        kilometres or miles (:mod:`runload.units`).  Sub-lines start with two spaces.
-        Empty when no run was judged.
+        :meth:`runload.risk.status.Status.lines`; empty when no run was judged.
 
         Parameters
         ----------
         units : {"metric", "imperial"}
         """
-        st = self.status
-        if st is None:
-            return []
-        u = check_units(units)
-
-        def dist(km: float) -> str:
-            return format_distance(km, u)
-
-        week = f"This week (from {st.week_start}): {dist(st.week_km)}"
-        if np.isfinite(st.normal_week_km) and st.normal_week_km > 0:
-            pct = round((st.week_km / st.normal_week_km - 1) * 100)
-            change = "the same" if pct == 0 else f"{pct:+d} %"
-            week += (
-                f", against your recent normal of {dist(st.normal_week_km)} a week "
-                f"(the bigger half of your last {st.weeks_in_normal} weeks with running): "
-                f"{change}."
-            )
-        else:
-            week += "; no earlier weeks with running to compare with."
-        out = [f"Status as of your last run, {st.as_of}:", "  " + week]
-        if len(st.active):
-            parts = [
-                f"{rec['trigger']} ({rec['severity']}, {rec['date']})"
-                for rec in st.active.to_dict("records")
-            ]
-            out.append(f"  Active flags (last {ACTIVE_DAYS} days): " + ", ".join(parts) + ".")
-        else:
-            out.append(f"  Active flags (last {ACTIVE_DAYS} days): none.")
-        if np.isfinite(st.next_long_run_km):
-            out.append(
-                f"  Next long run: up to {dist(st.next_long_run_km)} keeps it within "
-                f"+{(st.spike_ratio - 1) * 100:.0f} % of your longest run in the last "
-                f"{LONG_RUN_WINDOW_DAYS} days ({dist(st.longest_30d_km)})."
-            )
-        if np.isfinite(st.next_week_km):
-            out.append(
-                f"  Next week: up to {dist(st.next_week_km)} keeps the weekly increase "
-                f"within +{(st.week_ratio - 1) * 100:.0f} %."
-            )
-        return out
+        return [] if self.status is None else self.status.lines(units=units)
 
     # -- pictures --------------------------------------------------------------------------
 

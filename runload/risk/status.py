@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..load import elevation_load
+from ..units import check_units, format_distance
 from .baselines import break_definition, recent_normal
 from .profile import RiskProfile
 
@@ -88,14 +89,25 @@ class Status:
     week_ratio: float
     active: pd.DataFrame = field(repr=False)
 
-    def lines(self) -> list[str]:
-        """The status as short lines of text."""
-        week = f"This week (from {self.week_start}): {self.week_km:.1f} km"
+    def lines(self, *, units: str = "metric") -> list[str]:
+        """The status as short lines of text; sub-lines start with two spaces.
+
+        Parameters
+        ----------
+        units : {"metric", "imperial"}
+            Distances in kilometres or miles (:mod:`runload.units`).
+        """
+        u = check_units(units)
+
+        def dist(km: float) -> str:
+            return format_distance(km, u)
+
+        week = f"This week (from {self.week_start}): {dist(self.week_km)}"
         if np.isfinite(self.normal_week_km) and self.normal_week_km > 0:
             pct = round((self.week_km / self.normal_week_km - 1) * 100)
             change = "the same" if pct == 0 else f"{pct:+d} %"
             week += (
-                f", against your recent normal of {self.normal_week_km:.1f} km a week "
+                f", against your recent normal of {dist(self.normal_week_km)} a week "
                 f"(the bigger half of your last {self.weeks_in_normal} weeks with running): "
                 f"{change}."
             )
@@ -112,13 +124,13 @@ class Status:
             out.append(f"  Active flags (last {ACTIVE_DAYS} days): none.")
         if np.isfinite(self.next_long_run_km):
             out.append(
-                f"  Next long run: up to {self.next_long_run_km:.1f} km keeps it within "
+                f"  Next long run: up to {dist(self.next_long_run_km)} keeps it within "
                 f"+{(self.spike_ratio - 1) * 100:.0f} % of your longest run in the last "
-                f"{LONG_RUN_WINDOW_DAYS} days ({self.longest_30d_km:.1f} km)."
+                f"{LONG_RUN_WINDOW_DAYS} days ({dist(self.longest_30d_km)})."
             )
         if np.isfinite(self.next_week_km):
             out.append(
-                f"  Next week: up to {self.next_week_km:.1f} km keeps the weekly increase "
+                f"  Next week: up to {dist(self.next_week_km)} keeps the weekly increase "
                 f"within +{(self.week_ratio - 1) * 100:.0f} %."
             )
         return out
