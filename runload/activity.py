@@ -256,13 +256,13 @@ class Activity:
         return row.drop("activity_id")
 
     def __repr__(self) -> str:
-        from .report.notebook import activity_repr
+        from .report.cards import activity_repr
 
         return activity_repr(self)
 
     def _repr_html_(self) -> str:
         """A summary card for notebooks (no position, no device)."""
-        from .report.notebook import activity_html
+        from .report.cards import activity_html
 
         return activity_html(self)
 

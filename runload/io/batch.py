@@ -1061,13 +1061,13 @@ class ActivityLog:
         return len(self.activities)
 
     def __repr__(self) -> str:
-        from ..report.notebook import log_repr
+        from ..report.cards import log_repr
 
         return log_repr(self)
 
     def _repr_html_(self) -> str:
         """A card for notebooks: counts, the first activities and what was not read."""
-        from ..report.notebook import log_html
+        from ..report.cards import log_html
 
         return log_html(self)
 

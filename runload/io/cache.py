@@ -97,7 +97,7 @@ def default_cache_dir() -> Path:
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """The runload version plus a hash of the source of the file-reading code."""
-    from .. import __version__
+    from .._version import __version__
 
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256(__version__.encode())

@@ -27,8 +27,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Callable, Iterable
-from pathlib import PurePosixPath, PureWindowsPath
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,6 +44,7 @@ from ..units import (
     format_duration,
     format_pace,
 )
+from .cards import base_name, scrub_paths
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -94,33 +94,6 @@ td.text { text-align: left; white-space: normal; min-width: 12rem; }
 """.strip()
 
 _DISCLAIMER = "runload is not a medical device: flags inform, they do not diagnose."
-
-#: An absolute path inside a message: at least two components after a root, a drive or ``~``.
-_PATHISH = re.compile(r"(?<![\w.])(?:[A-Za-z]:|~)?(?:[\\/][^\\/\s:;,'\"()\[\]]+){2,}")
-
-
-def base_name(path: Any) -> str:
-    """The last component of a POSIX or Windows path (or of a URL-like string)."""
-    text = str(path if path is not None else "")
-    name = PureWindowsPath(text).name if "\\" in text else PurePosixPath(text).name
-    return name or text
-
-
-def scrub_paths(text: str, paths: Iterable[Any] = ()) -> str:
-    """``text`` with every path in ``paths``, and anything else path-shaped, cut to its base name.
-
-    Parameters
-    ----------
-    text : str
-    paths : iterable
-        Known paths to replace first (longest first).
-    """
-    out = str(text)
-    for path in sorted({str(p) for p in paths if p is not None}, key=len, reverse=True):
-        if path and path != base_name(path):
-            out = out.replace(path, base_name(path))
-    return _PATHISH.sub(lambda m: base_name(m.group(0)), out)
-
 
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 

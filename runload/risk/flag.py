@@ -129,13 +129,13 @@ class Flag:
         return self.severity == "info"
 
     def __repr__(self) -> str:
-        from ..report.notebook import flag_repr
+        from ..report.cards import flag_repr
 
         return flag_repr(self)
 
     def _repr_html_(self) -> str:
         """The whole flag for notebooks: what was seen, evidence, source and advice."""
-        from ..report.notebook import flag_html
+        from ..report.cards import flag_html
 
         return flag_html(self)
 
