@@ -236,6 +236,31 @@ def _toml(path: Path, text: str, reason: str) -> dict[str, Any]:
         raise _error(str(path), f"invalid TOML: {exc}", line, reason) from exc
 
 
+def _toml_entries(
+    path: Path, text: str, table: str, keys: tuple[str, ...], reason: str
+) -> list[tuple[int | None, Mapping[str, Any]]]:
+    """The ``[[table]]`` entries of a TOML file with their lines; anything else is an error."""
+    name = str(path)
+    doc = _toml(path, text, reason)
+    unknown = [k for k in doc if k != table]
+    if unknown:
+        raise _error(name, f"unknown table {unknown[0]!r} (use [[{table}]])", None, reason)
+    tables = doc.get(table, [])
+    if not isinstance(tables, list):
+        raise _error(name, f"'{table}' must be an array of tables ([[{table}]])", None, reason)
+    lines = _toml_lines(text, table)
+    out: list[tuple[int | None, Mapping[str, Any]]] = []
+    for k, entry in enumerate(tables):
+        line = lines[k] if k < len(lines) else None
+        if not isinstance(entry, Mapping):
+            raise _error(name, f"each [[{table}]] must be a table", line, reason)
+        bad = [key for key in entry if key not in keys]
+        if bad:
+            raise _error(name, f"unknown key {bad[0]!r} (known: {', '.join(keys)})", line, reason)
+        out.append((line, entry))
+    return out
+
+
 def _parse_date(value: Any, what: str, path: str, line: int | None, reason: str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -277,26 +302,9 @@ def read_tags(path: str | PathLike[str]) -> UserTags:
     name = str(p)
     reason = "tags_file"
     text = _read_text(p, reason)
-    raw: list[tuple[int | None, Mapping[str, Any]]] = []
+    raw: list[tuple[int | None, Mapping[str, Any]]]
     if p.suffix.lower() == ".toml":
-        doc = _toml(p, text, reason)
-        unknown = [k for k in doc if k != "tag"]
-        if unknown:
-            raise _error(name, f"unknown table {unknown[0]!r} (use [[tag]])", None, reason)
-        tables = doc.get("tag", [])
-        if not isinstance(tables, list):
-            raise _error(name, "'tag' must be an array of tables ([[tag]])", None, reason)
-        lines = _toml_lines(text, "tag")
-        for k, table in enumerate(tables):
-            line = lines[k] if k < len(lines) else None
-            if not isinstance(table, Mapping):
-                raise _error(name, "each [[tag]] must be a table", line, reason)
-            bad = [key for key in table if key not in TAG_COLUMNS]
-            if bad:
-                raise _error(
-                    name, f"unknown key {bad[0]!r} (known: {', '.join(TAG_COLUMNS)})", line, reason
-                )
-            raw.append((line, table))
+        raw = _toml_entries(p, text, "tag", TAG_COLUMNS, reason)
     else:
         raw = list(_csv_rows(p, text, TAG_COLUMNS, reason))
     entries = [_tag_entry(values, name, line, reason) for line, values in raw]
@@ -360,26 +368,10 @@ def read_gear(path: str | PathLike[str]) -> list[dict[str, Any]]:
     name = str(p)
     reason = "gear_file"
     text = _read_text(p, reason)
-    raw: list[tuple[int | None, Mapping[str, Any]]] = []
+    raw: list[tuple[int | None, Mapping[str, Any]]]
     if p.suffix.lower() == ".toml":
-        doc = _toml(p, text, reason)
-        unknown = [k for k in doc if k != "shoe"]
-        if unknown:
-            raise _error(name, f"unknown table {unknown[0]!r} (use [[shoe]])", None, reason)
-        tables = doc.get("shoe", [])
-        if not isinstance(tables, list):
-            raise _error(name, "'shoe' must be an array of tables ([[shoe]])", None, reason)
-        lines = _toml_lines(text, "shoe")
-        keys = ("name", *GEAR_COLUMNS[1:])
-        for k, table in enumerate(tables):
-            line = lines[k] if k < len(lines) else None
-            if not isinstance(table, Mapping):
-                raise _error(name, "each [[shoe]] must be a table", line, reason)
-            bad = [key for key in table if key not in keys]
-            if bad:
-                raise _error(
-                    name, f"unknown key {bad[0]!r} (known: {', '.join(keys)})", line, reason
-                )
+        raw = []
+        for line, table in _toml_entries(p, text, "shoe", ("name", *GEAR_COLUMNS[1:]), reason):
             values = dict(table)
             if "name" in values:
                 values["shoe"] = values.pop("name")
