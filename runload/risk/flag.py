@@ -566,6 +566,16 @@ def above(ratio: float, threshold: float) -> bool:
     return shown_pct(ratio) > shown_pct(threshold)
 
 
+def share_pct(share: float) -> int:
+    """A share (0-1) as the whole percentage messages show: 0.804 -> 80. [%]"""
+    return round(share * 100.0)
+
+
+def at_least_share(share: float, threshold: float) -> bool:
+    """Whether ``share`` reaches ``threshold`` *as shown*, in whole percent (0.795 -> 80 %)."""
+    return share_pct(share) >= share_pct(threshold)
+
+
 def plural(n: float, word: str, words: str | None = None) -> str:
     """``plural(1, "run") == "1 run"``, ``plural(3, "run") == "3 runs"``."""
     count = int(n)

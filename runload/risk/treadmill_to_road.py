@@ -38,7 +38,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .flag import Findings, Flag, plural, register_rule, run_table, setting
+from .flag import (
+    Findings,
+    Flag,
+    at_least_share,
+    plural,
+    register_rule,
+    run_table,
+    setting,
+    share_pct,
+)
 
 __all__ = ["TreadmillToRoadSettings", "treadmill_to_road"]
 
@@ -95,19 +104,6 @@ ADVICE = (
 
 _SEVERITY = ("low", "low", "moderate", "high")
 _RANK = {"": 0, "low": 1, "moderate": 2, "high": 3}
-
-
-def _whole_pct(x: float) -> int:
-    """``x`` as the whole percentage the messages show (and the rule compares). [%]"""
-    return round(x * 100.0)
-
-
-def _pct(x: float) -> str:
-    return f"{_whole_pct(x)} %"
-
-
-def _at_least(x: float, threshold: float) -> bool:
-    return _whole_pct(x) >= _whole_pct(threshold)
 
 
 @register_rule(
@@ -207,11 +203,11 @@ def treadmill_to_road(
         outdoor_rows = [i for i in range(len(ids)) if week_of[i] == k and not treadmill[i]]
         longest = float(max(km[i] for i in outdoor_rows))
         long_ratio = longest / mean_tm_run if mean_tm_run > 0 else float("nan")
-        if not (_at_least(rise, min_share_rise) and _at_least(volume, min_volume_share)):
+        if not (at_least_share(rise, min_share_rise) and at_least_share(volume, min_volume_share)):
             continue
-        abrupt = _at_least(rise, abrupt_share_rise)
-        full = _at_least(volume, full_volume_share)
-        long_run = bool(np.isfinite(long_ratio) and _at_least(long_ratio, long_run_ratio))
+        abrupt = at_least_share(rise, abrupt_share_rise)
+        full = at_least_share(volume, full_volume_share)
+        long_run = bool(np.isfinite(long_ratio) and at_least_share(long_ratio, long_run_ratio))
         severity = _SEVERITY[int(abrupt) + int(full) + int(long_run)]
         if _RANK[severity] <= _RANK[reported]:
             continue
@@ -221,13 +217,13 @@ def treadmill_to_road(
         n_period = int(tm_runs[lo:k].sum() + out_runs[lo:k].sum())
         period_text = (
             f"in the {plural(weeks_in_period, 'week')} before, {n_tm_period} of your "
-            f"{plural(n_period, 'run')} ({_pct(period_tm / period_total)} of "
+            f"{plural(n_period, 'run')} ({share_pct(period_tm / period_total)} % of "
             f"{period_total:.1f} km) {'was' if n_tm_period == 1 else 'were'} on the treadmill"
         )
         seen = (
             f"in the week of {week_start.isoformat()}, {n_out} of your {plural(n_week, 'run')} "
-            f"({_pct(float(share_out[k]))} of {total[k]:.1f} km) "
-            f"{'was' if n_out == 1 else 'were'} outdoors, up from {_pct(base)} within two "
+            f"({share_pct(float(share_out[k]))} % of {total[k]:.1f} km) "
+            f"{'was' if n_out == 1 else 'were'} outdoors, up from {share_pct(base)} % within two "
             f"weeks; {period_text}"
         )
         points = []
@@ -235,13 +231,13 @@ def treadmill_to_road(
             points.append("the switch was abrupt")
         if full:
             points.append(
-                f"{out_km[k]:.1f} km ran outdoors, {_pct(volume)} of your usual "
+                f"{out_km[k]:.1f} km ran outdoors, {share_pct(volume)} % of your usual "
                 f"{usual_week:.1f} km a week"
             )
         if long_run:
             points.append(
-                f"your longest outdoor run ({longest:.1f} km) was {_pct(long_ratio)} of your "
-                f"mean treadmill run ({mean_tm_run:.1f} km)"
+                f"your longest outdoor run ({longest:.1f} km) was {share_pct(long_ratio)} % "
+                f"of your mean treadmill run ({mean_tm_run:.1f} km)"
             )
         detail = ("; " + "; ".join(points)) if points else ""
         message = (

@@ -56,7 +56,16 @@ import numpy as np
 import pandas as pd
 
 from ..shoes import run_shoes, shoe_catalogue, shoe_types, type_of
-from .flag import Findings, Flag, make_flag, plural, register_rule, setting
+from .flag import (
+    Findings,
+    Flag,
+    at_least_share,
+    make_flag,
+    plural,
+    register_rule,
+    setting,
+    share_pct,
+)
 
 __all__ = ["WrongShoesSettings", "wrong_shoes"]
 
@@ -133,18 +142,6 @@ ADVICE = (
 
 _SEVERITY = ("low", "low", "moderate", "high")
 _RANK = {"": 0, "low": 1, "moderate": 2, "high": 3}
-
-
-def _whole_pct(x: float) -> int:
-    return round(x * 100.0)
-
-
-def _pct(x: float) -> str:
-    return f"{_whole_pct(x)} %"
-
-
-def _at_least(x: float, threshold: float) -> bool:
-    return _whole_pct(x) >= _whole_pct(threshold)
 
 
 def _names(shoes: Sequence[str]) -> str:
@@ -268,10 +265,11 @@ def wrong_shoes(
                 threshold=float("nan"),
                 message=(
                     f"Shoe types unknown: the type of {plural(len(set(unknown)), 'shoe')} "
-                    f"({_names(unknown)}) is unknown; they carried {_pct(share)} of your running "
-                    "distance, so wrong_shoes could not check them. runload does not guess a "
-                    "type from a nickname; give each shoe's type (cushioned, stability, trail, "
-                    "racing, minimalist or non-running) or its brand and model in your gear file."
+                    f"({_names(unknown)}) is unknown; they carried {share_pct(share)} % of "
+                    "your running distance, so wrong_shoes could not check them. runload does not "
+                    "guess a type from a nickname; give each shoe's type (cushioned, stability, "
+                    "trail, racing, minimalist or non-running) or its brand and model in your gear "
+                    "file."
                 ),
             )
         )
@@ -285,14 +283,14 @@ def wrong_shoes(
             reported = ""
             continue
         share = float(nr_km[k] / total[k]) if total[k] > 0 else 1.0
-        severity = "moderate" if _at_least(share, non_running_share) else "low"
+        severity = "moderate" if at_least_share(share, non_running_share) else "low"
         if _RANK[severity] <= _RANK[reported]:
             continue
         rows = [i for i in range(len(ids)) if week_of[i] == k and non_running[i]]
         shoes = [str(gear[i]) for i in rows]
         message = (
             f"In the week of {monday(k).isoformat()}, {plural(len(rows), 'run')} "
-            f"({nr_km[k]:.1f} km, {_pct(share)} of the week's {total[k]:.1f} km) "
+            f"({nr_km[k]:.1f} km, {share_pct(share)} % of the week's {total[k]:.1f} km) "
             f"{'was' if len(rows) == 1 else 'were'} in shoes not made for running "
             f"({_names(shoes)}). The article names shoes without supportive cushioning as a "
             "cause of ankle pain; this is practice, no study has measured it."
@@ -341,10 +339,10 @@ def wrong_shoes(
         weeks_in_window = k - lo
         usual_week = window_total / weeks_in_window
         volume = float(low_km[k] / usual_week)
-        if not (_at_least(rise, min_share_rise) and _at_least(volume, min_volume_share)):
+        if not (at_least_share(rise, min_share_rise) and at_least_share(volume, min_volume_share)):
             continue
-        abrupt = _at_least(rise, abrupt_share_rise)
-        full = _at_least(volume, full_volume_share)
+        abrupt = at_least_share(rise, abrupt_share_rise)
+        full = at_least_share(volume, full_volume_share)
         heavy = body_mass_kg > 0 and body_mass_kg >= heavy_body_mass_kg
         severity = _SEVERITY[int(abrupt) + int(full) + int(heavy)]
         if _RANK[severity] <= _RANK[reported]:
@@ -353,16 +351,16 @@ def wrong_shoes(
         shoes = [str(gear[i]) for i in rows]
         seen = (
             f"in the week of {monday(k).isoformat()}, {len(rows)} of your "
-            f"{plural(int(count[k]), 'run')} ({_pct(share_k)} of {total[k]:.1f} km) "
+            f"{plural(int(count[k]), 'run')} ({share_pct(share_k)} % of {total[k]:.1f} km) "
             f"{'was' if len(rows) == 1 else 'were'} in less cushioned shoes ({_names(shoes)}), "
-            f"up from {_pct(base)} within two weeks"
+            f"up from {share_pct(base)} % within two weeks"
         )
         points = []
         if abrupt:
             points.append("the switch was abrupt")
         if full:
             points.append(
-                f"{low_km[k]:.1f} km ran in them, {_pct(volume)} of your usual "
+                f"{low_km[k]:.1f} km ran in them, {share_pct(volume)} % of your usual "
                 f"{usual_week:.1f} km a week"
             )
         if heavy:
@@ -409,7 +407,7 @@ def wrong_shoes(
         share = float(racing_km[lo : k + 1].sum() / window_total)
         habit_weeks = int(long_racing[lo : k + 1].sum())
         habit = habit_weeks >= racing_long_runs
-        most = _at_least(share, racing_share)
+        most = at_least_share(share, racing_share)
         if not (habit or most):
             reported = ""
             continue
@@ -423,7 +421,7 @@ def wrong_shoes(
         if habit:
             parts.append(f"your long run was in racing shoes in {habit_weeks} of the {weeks} weeks")
         if most:
-            parts.append(f"{_pct(share)} of your {window_total:.1f} km ran in them")
+            parts.append(f"{share_pct(share)} % of your {window_total:.1f} km ran in them")
         message = (
             f"In the {plural(weeks, 'week')} up to the week of {monday(k).isoformat()}, "
             f"{' and '.join(parts)} ({_names(shoes)}). Racing shoes are built light for race "
