@@ -124,11 +124,11 @@ def _gpxpy(path: Path) -> int:
 def _runload(path: Path) -> int:
     import warnings
 
-    from runload.io.batch import ReadOptions, _parse
+    from runload.io.workers import ReadOptions, parse_bytes
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return len(_parse(path.read_bytes(), str(path), ReadOptions()).samples)
+        return len(parse_bytes(path.read_bytes(), str(path), ReadOptions()).samples)
 
 
 def main(argv: list[str] | None = None) -> int:

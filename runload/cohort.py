@@ -25,7 +25,10 @@ from typing import Any
 
 import pandas as pd
 
-from .io.batch import _DEFAULT_CACHE, ERROR_COLUMNS, _interactive, _make_pool, default_jobs
+from .io.cache import DEFAULT_CACHE, resolve_cache
+from .io.progress import interactive
+from .io.rows import ERROR_COLUMNS
+from .io.workers import default_jobs, make_pool
 from .load import RUNNING_SPORTS
 
 __all__ = ["COVERAGE_COLUMNS", "CohortAnalysis", "analyze_cohort", "cohort_runners"]
@@ -115,7 +118,7 @@ def analyze_cohort(
     jobs: int | None = None,
     executor: cf.Executor | None = None,
     progress: bool | None = None,
-    cache: Any = _DEFAULT_CACHE,
+    cache: Any = DEFAULT_CACHE,
     gear_maps: Mapping[str, Any] | None = None,
     runners: Iterable[str] | None = None,
     sports: Iterable[str] | None = RUNNING_SPORTS,
@@ -154,7 +157,6 @@ def analyze_cohort(
     """
     from .analysis import analyze
     from .io.batch import read_activities
-    from .io.cache import ActivityCache
     from .load import WEEKLY_LOAD_COLUMNS
     from .risk import FLAG_FIELDS, RiskProfile
 
@@ -166,17 +168,13 @@ def analyze_cohort(
         profile = RiskProfile.from_dict(profile)
     elif profile is not None and not isinstance(profile, RiskProfile):
         profile = RiskProfile.from_toml(profile)
-    store = None if cache is False else cache
-    opened: ActivityCache | None = None
-    if cache is _DEFAULT_CACHE or cache is True:
-        store = opened = ActivityCache()
-    elif isinstance(cache, str | os.PathLike):
-        store = opened = ActivityCache(cache)
+    store = resolve_cache(cache)
+    opened = store if store is not cache else None
     n_jobs = jobs if jobs is not None else default_jobs()
     own: cf.Executor | None = None
     pool = executor
     if pool is None and n_jobs > 1:
-        own = _make_pool(n_jobs)
+        own = make_pool(n_jobs)
         pool = own
 
     activities: list[pd.DataFrame] = []
@@ -185,7 +183,7 @@ def analyze_cohort(
     errors: list[pd.DataFrame] = []
     coverage: list[pd.DataFrame] = []
     bar: Any = None
-    if (progress if progress is not None else _interactive()) and found:
+    if (progress if progress is not None else interactive()) and found:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(found), unit="runner", desc="runload cohort", leave=False)
@@ -193,7 +191,7 @@ def analyze_cohort(
         for name, path in found:
             if own is not None and getattr(own, "_broken", False):
                 own.shutdown(wait=False, cancel_futures=True)
-                own = _make_pool(n_jobs)
+                own = make_pool(n_jobs)
                 pool = own
             try:
                 log = read_activities(

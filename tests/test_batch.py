@@ -14,15 +14,10 @@ from export_builders import export_activity, fit_of, write
 
 from runload.exceptions import SkippedFileWarning
 from runload.io import batch, registry
-from runload.io.batch import (
-    ERROR_COLUMNS,
-    Item,
-    ReadOptions,
-    discover,
-    load_item,
-    read_activities,
-    read_item,
-)
+from runload.io.batch import read_activities
+from runload.io.plan import Item, discover, load_item
+from runload.io.rows import ERROR_COLUMNS
+from runload.io.workers import ReadOptions, read_item
 from runload.synth.exports import encode_activity
 
 N_GOOD = 26  # more than SEQUENTIAL_BELOW, so jobs=2 uses a pool
@@ -105,7 +100,7 @@ def test_a_worker_crash_costs_one_file(
         registry.FormatSpec("crash", (".crash",), lambda head: head.startswith(b"CRASH"),
                             _crash_reader),  # type: ignore[arg-type]
     )  # fmt: skip
-    monkeypatch.setattr(batch, "_make_pool", _fork_pool)
+    monkeypatch.setattr(batch, "make_pool", _fork_pool)
     monkeypatch.setattr(batch, "SEQUENTIAL_BELOW", 2)
     root = tmp_path / "with_crash"
     for day in range(1, 9):

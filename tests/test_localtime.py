@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from runload.io.batch import activities_frame
+from runload.io.rows import activities_frame
 from runload.localtime import infer_missing_offsets
 
 

@@ -22,7 +22,7 @@ Exports come from elsewhere and are treated as untrusted:
   ``encrypted``.
 
 Gzip members (``.fit.gz``) are decompressed later, by the reader, with the
-bounds of :func:`runload.io.registry.gunzip_bounded`.
+same :class:`~runload.io.limits.ArchiveLimits` (see :func:`runload.io.registry.gunzip_bounded`).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..exceptions import ArchiveError, UnsafeInputError
+from .limits import DEFAULT_LIMITS, ArchiveLimits
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -52,51 +53,6 @@ _ENCRYPTED_FLAG = 0x1
 _CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
-class ArchiveLimits:
-    """Caps applied to every archive read.
-
-    Attributes
-    ----------
-    max_members : int
-        Most members (files and folders) one archive may list.
-    max_member_bytes : int
-        Largest declared uncompressed size of one member that is read into
-        memory (activity files, CSV, JSON). [bytes]
-    max_nested_bytes : int
-        Largest declared uncompressed size of an archive inside the archive. [bytes]
-    max_total_bytes : int
-        Most bytes read from one archive tree, nested archives included. [bytes]
-    max_ratio : float
-        Largest uncompressed ÷ compressed size of a member above
-        ``ratio_free_bytes``.  Activity XML deflates 5-20x, a bomb 1000x.
-    ratio_free_bytes : int
-        Members up to this size are not ratio-checked (tiny files compress
-        absurdly well without harm). [bytes]
-    max_depth : int
-        Nesting depth: 1 is the archive itself, 2 an archive inside it.
-    spool_bytes : int
-        A nested archive larger than this is held in an anonymous temporary
-        file rather than in memory. [bytes]
-    max_file_bytes : int
-        Largest activity file, CSV or JSON read from disk (not archives, which
-        are read member by member under the caps above); a larger one is an
-        errors row ``file_too_large``. [bytes]
-    """
-
-    max_members: int = 200_000
-    max_member_bytes: int = 256 << 20
-    max_nested_bytes: int = 8 << 30
-    max_total_bytes: int = 64 << 30
-    max_ratio: float = 200.0
-    ratio_free_bytes: int = 1 << 20
-    max_depth: int = 2
-    spool_bytes: int = 64 << 20
-    max_file_bytes: int = 256 << 20
-
-
-#: The limits used unless others are given.
-DEFAULT_LIMITS = ArchiveLimits()
 
 
 @dataclass(frozen=True)

@@ -52,12 +52,14 @@ from ..schema import SAMPLE_COLUMNS, SUMMARY_FIELDS
 
 __all__ = [
     "CACHE_ENV",
+    "DEFAULT_CACHE",
     "ActivityCache",
     "code_digest",
     "decode_samples",
     "default_cache_dir",
     "encode_samples",
     "options_digest",
+    "resolve_cache",
 ]
 
 #: Environment variable naming the cache folder.
@@ -101,7 +103,7 @@ def code_digest() -> str:
 
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256(__version__.encode())
-    paths = sorted((root / "io").glob("*.py")) + [root / name for name in _CODE_MODULES]
+    paths = sorted((root / "io").rglob("*.py")) + [root / name for name in _CODE_MODULES]
     for path in paths:
         try:
             h.update(path.name.encode())
@@ -543,3 +545,43 @@ class ActivityCache:
         state["_conn"] = None
         state["_pending"] = 0
         return state
+
+
+# -- which cache a call means -------------------------------------------------------------
+
+
+class _DefaultCache:
+    def __repr__(self) -> str:
+        return "<default cache>"
+
+
+#: The default of ``cache=`` in :func:`runload.read_activities` and
+#: :func:`runload.analyze_cohort`: the folder of :func:`default_cache_dir`.
+DEFAULT_CACHE: Any = _DefaultCache()
+
+
+def resolve_cache(cache: Any) -> ActivityCache | None:
+    """The cache a ``cache=`` argument means: the one rule for every entry point.
+
+    ``True`` or :data:`DEFAULT_CACHE` open the default folder, a path opens
+    that folder, an :class:`ActivityCache` is used as it is, ``None`` and
+    ``False`` mean no cache.  The caller closes a cache it opened here (one
+    that ``is not cache``).
+
+    Raises
+    ------
+    TypeError
+        For anything else.
+    """
+    if cache is None or cache is False:
+        return None
+    if cache is True or cache is DEFAULT_CACHE:
+        return ActivityCache()
+    if isinstance(cache, ActivityCache):
+        return cache
+    if isinstance(cache, str | os.PathLike):
+        return ActivityCache(cache)
+    raise TypeError(
+        "cache must be True, False, None, a folder path or an ActivityCache, "
+        f"not {type(cache).__name__}"
+    )

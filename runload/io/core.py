@@ -12,6 +12,7 @@ from ..elevation import DEFAULT_ELEVATION_GAIN, ElevationGain
 from ..exceptions import ParseError, RunloadError, UnsafeInputError, UnsupportedFormatError
 from ..timezones import check_timezone
 from .files import DEFAULT_MAX_FILE_BYTES, read_regular_file
+from .limits import DEFAULT_LIMITS, ArchiveLimits
 from .registry import formats, gunzip_bounded, is_gzip, sniff_format
 
 __all__ = ["activity_id_for", "load_source", "read_activity", "read_bytes"]
@@ -68,6 +69,7 @@ def read_bytes(
     timezone: str | dt.tzinfo | None = None,
     elevation: ElevationGain = DEFAULT_ELEVATION_GAIN,
     max_gap_s: float = DEFAULT_MAX_GAP_S,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
 ) -> Activity:
     """Like :func:`read_activity` for content already in memory."""
     depth = 0
@@ -77,7 +79,7 @@ def read_bytes(
             raise UnsupportedFormatError(
                 "gzip nested more than twice", path=path, reason="nested_gzip", offset=0
             )
-        data = gunzip_bounded(data, path=path)
+        data = gunzip_bounded(data, path=path, limits=limits)
     if not data:
         raise ParseError("file is empty", path=path, reason="empty", offset=0)
     fmt = format.lower() if format else sniff_format(data, path, path=path)
@@ -116,6 +118,7 @@ def read_activity(
     timezone: str | dt.tzinfo | None = None,
     elevation: ElevationGain = DEFAULT_ELEVATION_GAIN,
     max_gap_s: float = DEFAULT_MAX_GAP_S,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
 ) -> Activity:
     """Read one FIT, GPX or TCX file (optionally gzipped).
 
@@ -135,6 +138,9 @@ def read_activity(
         hysteresis; see :class:`runload.elevation.ElevationGain`).
     max_gap_s : float
         A gap between samples longer than this is a pause. [s]
+    limits : ArchiveLimits
+        Caps on the file's size (``max_file_bytes``) and on what a gzipped
+        file may expand to (see :mod:`runload.io.limits`).
 
     Returns
     -------
@@ -150,7 +156,13 @@ def read_activity(
         Before anything is read, for an unknown ``timezone`` (also a ValueError).
     """
     check_timezone(timezone)
-    data, path = load_source(source)
+    data, path = load_source(source, max_bytes=limits.max_file_bytes)
     return read_bytes(
-        data, path=path, format=format, timezone=timezone, elevation=elevation, max_gap_s=max_gap_s
+        data,
+        path=path,
+        format=format,
+        timezone=timezone,
+        elevation=elevation,
+        max_gap_s=max_gap_s,
+        limits=limits,
     )

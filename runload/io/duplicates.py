@@ -27,7 +27,7 @@ Name, notes and gear the kept record lacks are taken from the dropped ones
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +38,9 @@ __all__ = [
     "DEFAULT_MAX_START_DIFF_S",
     "DEFAULT_MIN_OVERLAP",
     "Duplicate",
+    "fill_metadata",
     "find_duplicates",
+    "merge_metadata",
     "richness",
 ]
 
@@ -231,22 +233,37 @@ def find_duplicates(
     return out
 
 
+def _has_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def fill_metadata(kept: MutableMapping[str, object], other: Mapping[str, object]) -> None:
+    """Fill in, in place, the name, notes and gear that ``kept`` lacks from ``other``.
+
+    The one rule for both kinds of duplicate: exact copies (same content,
+    merged while reading) and near duplicates (:func:`merge_metadata`).  A
+    value counts as missing when it is not a string with some text in it.
+    """
+    for col in _FILLED_FROM_DROPPED:
+        if col in kept and not _has_text(kept[col]) and _has_text(other.get(col)):
+            kept[col] = other[col]
+
+
 def merge_metadata(activities: pd.DataFrame, duplicates: list[Duplicate]) -> pd.DataFrame:
     """``activities`` without the dropped records, the kept ones filled in from them.
 
     Name, notes and gear missing from a kept record are taken from the first
-    dropped duplicate that has them.  Returns a new frame.
+    dropped duplicate that has them (:func:`fill_metadata`).  Returns a new frame.
     """
     if not duplicates:
         return activities
     out = activities.copy()
+    cols = [c for c in _FILLED_FROM_DROPPED if c in out.columns]
     for dup in duplicates:
-        for col in _FILLED_FROM_DROPPED:
-            if col not in out:
-                continue
-            mine = out.at[dup.kept, col]
-            theirs = activities.at[dup.dropped, col]
-            missing = not (isinstance(mine, str) and mine.strip())
-            if missing and isinstance(theirs, str) and theirs.strip():
-                out.at[dup.kept, col] = theirs
+        kept: dict[str, object] = {c: out.at[dup.kept, c] for c in cols}
+        before = dict(kept)
+        fill_metadata(kept, {c: activities.at[dup.dropped, c] for c in cols})
+        for col in cols:
+            if kept[col] is not before[col]:
+                out.at[dup.kept, col] = str(kept[col])
     return out.drop(index=[d.dropped for d in duplicates])

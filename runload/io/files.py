@@ -9,7 +9,7 @@ strangers, so nothing on disk is trusted:
   with the reason ``not_a_regular_file`` *before* it is opened for a blocking
   read (it is only ever opened non-blocking, to check what it is).
 * A file is read through a **bounded reader**: at most ``max_bytes``
-  (:attr:`runload.io.archive.ArchiveLimits.max_file_bytes`, 256 MiB by
+  (:attr:`runload.io.limits.ArchiveLimits.max_file_bytes`, 256 MiB by
   default).  A larger file, or one that grows past the cap while it is read,
   is refused with the reason ``file_too_large`` and a message naming the cap;
   nothing beyond the cap is read (a 3 GiB sparse file costs nothing).
@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..exceptions import RunloadError, UnsafeInputError
+from .limits import DEFAULT_LIMITS
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -37,8 +38,9 @@ __all__ = [
 ]
 
 #: Default cap on one file read from disk (an hour of 1 Hz FIT is about 100 KiB,
-#: of GPX 1 MiB; the largest real files are tens of MiB). [bytes]
-DEFAULT_MAX_FILE_BYTES = 256 << 20
+#: of GPX 1 MiB; the largest real files are tens of MiB): that of
+#: :data:`runload.io.limits.DEFAULT_LIMITS`. [bytes]
+DEFAULT_MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes
 
 _CHUNK = 1 << 20
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)

@@ -49,9 +49,18 @@ import pandas as pd
 from ..activity import EARLIEST_TIME_NS, LATEST_TIME_NS, plausible_totals
 from ..exceptions import ArchiveError, RunloadError
 from ..sports import GARMIN_TYPES, garmin_sport
-from .archive import DEFAULT_LIMITS, ArchiveLimits, SafeZip
-from .batch import Item, Plan, apply_meta, is_activity_name, plan_generic_zip, summary_only
+from .archive import SafeZip
 from .files import check_regular_file, read_regular_file, walk_folder
+from .limits import DEFAULT_LIMITS, ArchiveLimits
+from .plan import (
+    ExportSpec,
+    Item,
+    Plan,
+    is_activity_name,
+    plan_generic_zip,
+    register_export,
+)
+from .rows import apply_meta, summary_only
 
 __all__ = [
     "GARMIN_TYPES",
@@ -592,3 +601,15 @@ def plan_dir(
                 continue
             with archive:
                 plan_generic_zip(p, archive, plan, redact=redact_account, group=group)
+
+
+register_export(
+    ExportSpec(
+        name="garmin",
+        is_dir=is_garmin_dir,
+        plan_dir=plan_dir,
+        is_zip=is_garmin_zip,
+        plan_zip=plan_zip,
+        redact=redact_account,
+    )
+)

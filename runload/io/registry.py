@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from ..activity import RawActivity
 from ..exceptions import ParseError, UnsafeInputError, UnsupportedFormatError
+from .limits import DEFAULT_LIMITS, ArchiveLimits
 
 __all__ = [
-    "MAX_DECOMPRESSED_BYTES",
-    "MAX_GZIP_RATIO",
     "FormatSpec",
     "formats",
     "gunzip_bounded",
@@ -26,12 +25,6 @@ __all__ = [
 
 Reader = Callable[..., RawActivity]
 
-#: Hard cap on the decompressed size of one gzip member. [bytes]
-MAX_DECOMPRESSED_BYTES = 1 << 30
-#: Largest believable compression ratio beyond the first 16 MiB.  Activity
-#: XML compresses 5-20x; a bomb does 1000x.
-MAX_GZIP_RATIO = 200
-_RATIO_FREE_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -68,16 +61,20 @@ def gunzip_bounded(
     data: bytes,
     *,
     path: str | None = None,
-    max_bytes: int = MAX_DECOMPRESSED_BYTES,
-    max_ratio: float = MAX_GZIP_RATIO,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
 ) -> bytes:
     """Decompress gzip ``data`` (all members), refusing bombs.
 
-    Decompression stops with :class:`UnsafeInputError` as soon as the output
-    passes ``max_bytes``, or passes 16 MiB while having expanded the input
-    consumed so far more than ``max_ratio`` times (activity files compress
-    3-20x; a bomb 1000x), so a bomb is refused after a few milliseconds.
+    The caps are those of archive members (:mod:`runload.io.limits`):
+    decompression stops with :class:`UnsafeInputError` as soon as the output
+    passes ``limits.max_member_bytes``, or passes ``limits.ratio_free_bytes``
+    while having expanded the input consumed so far more than
+    ``limits.max_ratio`` times (activity files compress 3-20x; a bomb 1000x),
+    so a bomb is refused after a few milliseconds.
     """
+    max_bytes = limits.max_member_bytes
+    max_ratio = limits.max_ratio
+    ratio_free = limits.ratio_free_bytes
     out = bytearray()
     view = memoryview(data)
     pos = 0
@@ -92,7 +89,7 @@ def gunzip_bounded(
                 tail = d.unconsumed_tail
                 consumed = len(data) - len(tail) - len(d.unused_data)
                 if len(out) > max_bytes or (
-                    len(out) > _RATIO_FREE_BYTES and len(out) > max_ratio * consumed
+                    len(out) > ratio_free and len(out) > max_ratio * consumed
                 ):
                     raise UnsafeInputError(
                         f"gzip expands to more than {len(out)} bytes from {consumed}: "

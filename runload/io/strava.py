@@ -57,9 +57,11 @@ import pandas as pd
 from ..activity import plausible_totals, time_in_range
 from ..exceptions import ArchiveError, RunloadError
 from ..sports import STRAVA_TYPES, strava_sport
-from .archive import DEFAULT_LIMITS, ArchiveLimits, SafeZip, normalise_member_name
-from .batch import Item, Plan, is_activity_name, summary_only
+from .archive import SafeZip, normalise_member_name
 from .files import check_regular_file, read_regular_file, walk_folder
+from .limits import DEFAULT_LIMITS, ArchiveLimits
+from .plan import ExportSpec, Item, Plan, is_activity_name, register_export
+from .rows import summary_only
 
 __all__ = [
     "STRAVA_TYPES",
@@ -532,3 +534,14 @@ def plan_zip(
         parts = m.key.split("/")
         if "activities" in parts[:-1] and is_activity_name(parts[-1]) and m.key not in used:
             plan.items.append(Item(archive.path_of(m), ("zip", str(path), m.name)))
+
+
+register_export(
+    ExportSpec(
+        name="strava",
+        is_dir=is_strava_dir,
+        plan_dir=plan_dir,
+        is_zip=is_strava_zip,
+        plan_zip=plan_zip,
+    )
+)
