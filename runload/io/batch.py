@@ -14,8 +14,9 @@ How a batch runs:
    when the cache (:mod:`runload.io.cache`) knows the hash, nothing is parsed.
 3. **Parse** (in worker processes).  The remaining items go to a process pool
    in small chunks, at most a few chunks in flight, so the parent never holds
-   more than a handful of files.  Workers return summary rows, warnings and
-   (for the cache) compressed samples, never whole activities.  Fewer than
+   more than a handful of files.  Workers return summary rows and warnings,
+   never samples (those are read, and cached, on the first
+   :meth:`ActivityLog.samples` call for an activity).  Fewer than
    :data:`SEQUENTIAL_BELOW` files to parse are parsed in the calling process:
    starting a pool costs more than it saves.  Any
    :class:`concurrent.futures.Executor` can be passed instead, a Dask
@@ -129,8 +130,7 @@ class _Batch:
     ) -> None:
         """Take one parse record (fresh from a worker, or from the cache)."""
         if fresh and self.cache is not None and content is not None and not rec.get("transient"):
-            stored = {k: v for k, v in rec.items() if k != "blob"}
-            self.cache.put(content, self.options_key, stored, rec.get("blob"))
+            self.cache.put(content, self.options_key, rec)
         err = rec.get("error")
         if err is not None:
             exc = RunloadError(
@@ -196,7 +196,6 @@ class _Runner:
         width = self.jobs if executor is None or jobs is not None else executor_width(executor)
         self.window = 2 * width + 2
         self.sequential = executor is None and self.jobs == 1
-        self.want_samples = batch.cache is not None
         self.inflight: dict[cf.Future[list[dict[str, Any]]], list[Task]] = {}
         self.suspects: list[Task] = []
         self.chunk: list[Task] = []
@@ -211,9 +210,7 @@ class _Runner:
             self.batch.progress.update()
 
     def parse_here(self, chunk: Sequence[Task]) -> None:
-        self.handle(
-            chunk, parse_chunk(_worker_tasks(chunk), self.batch.options, self.want_samples)
-        )
+        self.handle(chunk, parse_chunk(_worker_tasks(chunk), self.batch.options))
 
     def _lost(self, chunk: Sequence[Task], exc: BaseException) -> None:
         for index, item, _c, _d, _s in chunk:
@@ -269,9 +266,7 @@ class _Runner:
         while len(self.inflight) >= self.window:
             self.collect(block=True)
         try:
-            fut = self.pool.submit(
-                parse_chunk, _worker_tasks(chunk), self.batch.options, self.want_samples
-            )
+            fut = self.pool.submit(parse_chunk, _worker_tasks(chunk), self.batch.options)
         except (cf.BrokenExecutor, RuntimeError):
             self.suspects.extend(chunk)
             self._replace_pool()
@@ -348,9 +343,7 @@ class _Runner:
         index, item = task[0], task[1]
         pool = make_pool(1)
         try:
-            recs = pool.submit(
-                parse_chunk, _worker_tasks([task]), self.batch.options, self.want_samples
-            ).result()
+            recs = pool.submit(parse_chunk, _worker_tasks([task]), self.batch.options).result()
         except cf.BrokenExecutor:
             self.batch.fail(
                 index,

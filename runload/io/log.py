@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -9,6 +10,7 @@ import pandas as pd
 
 from ..exceptions import RunloadError
 from ..schema import empty_samples
+from .cache import encode_samples
 from .limits import ArchiveLimits
 from .plan import Item, load_item
 from .workers import ReadOptions, parse_bytes
@@ -63,7 +65,12 @@ class ActivityLog:
         self.stats: dict[str, float] = dict(stats or {})
 
     def samples(self, activity_id: str) -> pd.DataFrame:
-        """The samples of one activity (from the cache, else read again from its source).
+        """The samples of one activity: from the cache, else read again from its source.
+
+        A batch parses files for their summaries only; the first call for an
+        activity reads its file again (tens of milliseconds) and, when the log
+        has a cache and the file is unchanged, stores the samples there, so
+        later calls, in this session or the next, are cache reads.
 
         An activity known only from an export's metadata has no samples: an
         empty frame is returned.
@@ -90,7 +97,7 @@ class ActivityLog:
 
 
 class SampleLoader:
-    """Samples on demand: from the cache, else from the source."""
+    """Samples on demand: from the cache, else read from the source (and then cached)."""
 
     def __init__(
         self,
@@ -110,9 +117,17 @@ class SampleLoader:
         item, content = self._entries[activity_id]
         if item is None:
             return empty_samples()
-        if self._cache is not None and content is not None:
-            found = self._cache.samples(content, self._options_key)
+        cache = self._cache
+        if cache is not None and content is not None:
+            found = cache.samples(content, self._options_key)
             if found is not None:
                 return found
         data = load_item(item, limits=self._limits)
-        return parse_bytes(data, item.path, self._options).samples
+        samples = parse_bytes(data, item.path, self._options).samples
+        if cache is not None and content is not None:
+            # Cached on first use, and only if the file is still what was read.
+            record = cache.get(content, self._options_key)
+            if record is not None and hashlib.sha256(data).hexdigest() == content:
+                cache.put(content, self._options_key, record, encode_samples(samples))
+                cache.flush()
+        return samples

@@ -2,9 +2,10 @@
 
 A worker gets :data:`WorkerTask` s (a display path and either the bytes, or for
 a plain file its path, read in the worker) and returns plain, picklable
-records: a summary row, the warnings raised, a few counts, and for the cache
-the compressed samples; never whole activities and never an exception for a
-bad file.  :func:`make_pool` starts a process pool that is safe from where it
+records: a summary row, the warnings raised and a few counts; never whole
+activities or samples (a batch needs only the summaries: samples are read, and
+cached, when :meth:`runload.ActivityLog.samples` asks for them), and never an
+exception for a bad file.  :func:`make_pool` starts a process pool that is safe from where it
 is called (scripts, notebooks, threaded programs).
 """
 
@@ -106,7 +107,6 @@ def parse_one(
     file_path: str | None,
     size: int,
     options: ReadOptions,
-    want_samples: bool,
 ) -> dict[str, Any]:
     """Parse one file into a plain, picklable record (never raises for a bad file).
 
@@ -114,8 +114,6 @@ def parse_one(
     changed since the parent hashed it, the record is marked ``stale`` and not
     cached.
     """
-    from .cache import encode_samples
-
     stale = False
     if data is None:
         try:
@@ -168,18 +166,13 @@ def parse_one(
     }
     if stale:
         record["transient"] = True
-    if want_samples and not stale:
-        record["blob"] = encode_samples(activity.samples)
     return record
 
 
-def parse_chunk(
-    tasks: Sequence[WorkerTask], options: ReadOptions, want_samples: bool
-) -> list[dict[str, Any]]:
+def parse_chunk(tasks: Sequence[WorkerTask], options: ReadOptions) -> list[dict[str, Any]]:
     """The worker's job: parse a few files."""
     return [
-        parse_one(path, data, file_path, size, options, want_samples)
-        for path, data, file_path, size in tasks
+        parse_one(path, data, file_path, size, options) for path, data, file_path, size in tasks
     ]
 
 
