@@ -122,8 +122,9 @@ class _Batch:
     def fail(self, index: int, item: Item, reason: str, message: str) -> None:
         self.errors.append((index, item.path, reason, self.show(item, message)))
         self.stats["failed"] += 1
-        if item.fallback is not None:
-            self.entries.append(_Entry(index, None, dict(item.fallback)))
+        fallback = item.fallback_row()
+        if fallback is not None:
+            self.entries.append(_Entry(index, None, fallback))
 
     def record(
         self, index: int, item: Item, content: str | None, rec: Mapping[str, Any], *, fresh: bool

@@ -57,9 +57,10 @@ class Item:
     meta : mapping
         Summary fields that override what the file says (an export's name,
         notes, gear, sport and sub-sport).
-    fallback : mapping, optional
+    fallback : mapping or callable, optional
         A summary-only row to use when the file cannot be read (an export row
-        still describes a real activity).
+        still describes a real activity), or a callable that makes it (or
+        None) when it is needed: :meth:`Item.fallback_row`.
     group : str, optional
         The export the item belongs to, for metadata joined after parsing.
     redact : bool
@@ -70,9 +71,14 @@ class Item:
     path: str
     locator: tuple[str, ...]
     meta: Mapping[str, Any] = field(default_factory=dict)
-    fallback: Mapping[str, Any] | None = None
+    fallback: Mapping[str, Any] | Callable[[], Mapping[str, Any] | None] | None = None
     group: str | None = None
     redact: bool = False
+
+    def fallback_row(self) -> dict[str, Any] | None:
+        """The summary-only row to use when the file cannot be read, if there is one."""
+        row = self.fallback() if callable(self.fallback) else self.fallback
+        return None if row is None else dict(row)
 
 
 @dataclass

@@ -43,8 +43,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -388,8 +390,8 @@ def _add_rows(
         where = _row_path(csv_display, row)
         for problem in row.problems:
             plan.warnings.append((where, f"activities.csv line {row.line}: {problem}"))
-        fallback = row.summary(where, timezone=timezone)
         if row.filename is None:
+            fallback = row.summary(where, timezone=timezone)
             # A manual entry: no file was ever recorded.  Counted from the CSV alone
             # (ActivityLog.manual), not an error; without a usable date it cannot be.
             if fallback is not None:
@@ -407,13 +409,16 @@ def _add_rows(
             continue
         found = locate(row.filename)
         if isinstance(found, RunloadError):
+            fallback = row.summary(where, timezone=timezone)
             if fallback is not None:
                 plan.summaries.append(fallback)
             plan.errors.append((str(found.path), found.reason, str(found)))
             continue
         key, item_path, locator = found
         used.add(key)
-        plan.items.append(Item(item_path, locator, meta=row.meta(), fallback=fallback))
+        # The summary-only row is built only if the file cannot be read.
+        later = functools.partial(row.summary, where, timezone=timezone)
+        plan.items.append(Item(item_path, locator, meta=row.meta(), fallback=later))
     return used
 
 
@@ -439,10 +444,23 @@ def plan_dir(
     bases = [csv_path.parent] if csv_path is not None else []
     if csv_path is not None and csv_path.parent != folder:
         bases.append(folder)
+    # The activity files found by walking the export (not following links), by
+    # their normalised path: a CSV name that is one of them needs no resolving
+    # (3,000 realpath calls were a third of planning a large export).
+    activities = folder / "activities"
+    walked: list[Path] = []
+    inside: set[str] = set()
+    if activities.is_dir():
+        walked = list(walk_folder(activities))
+        if activities.resolve().is_relative_to(root):
+            inside = {os.path.normpath(p) for p in walked if not p.is_symlink()}
 
     def locate(name: str) -> tuple[str, str, tuple[str, ...]] | RunloadError:
         shown = str(folder / name)
         for base in bases or [folder]:
+            plain = os.path.normpath(base / name)
+            if plain in inside:
+                return plain, plain, ("file", plain)
             candidate = (base / name).resolve()
             if not candidate.is_relative_to(root):
                 return ArchiveError(
@@ -459,11 +477,12 @@ def plan_dir(
         )
 
     used = _add_rows(rows, str(csv_path), plan, timezone=timezone, locate=locate)
-    activities = folder / "activities"
-    if activities.is_dir():
-        for path in walk_folder(activities):
-            if is_activity_name(path.name) and str(path.resolve()) not in used:
-                plan.items.append(Item(str(path), ("file", str(path))))
+    for path in walked:
+        if not is_activity_name(path.name):
+            continue
+        if os.path.normpath(path) in used or str(path.resolve()) in used:
+            continue
+        plan.items.append(Item(str(path), ("file", str(path))))
 
 
 # -- zips -------------------------------------------------------------------------------------
