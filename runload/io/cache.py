@@ -5,20 +5,33 @@ hashed compressed), the read options that change the result (time zone,
 elevation method, pause gap) and a *code digest*: the runload version plus a
 hash of the source of the modules that read files, so that any change to a
 reader invalidates what it produced.  An entry holds the summary row, the
-data-quality warnings, or the error the file raised, and the samples.
+data-quality warnings, or the error the file raised, and the samples (stored
+as :mod:`runload.io.cache_codec` encodes them: exact values, no pickle).
 
-Storage is one SQLite database (``activities-v1.sqlite``) in the cache folder,
-chosen over Parquet because it is in the standard library, gives atomic
-transactions for free, and answers thousands of key look-ups in milliseconds
-(measured: see ``docs/exports.md``).  Samples are stored as one zlib-compressed
-blob of byte-shuffled little-endian arrays (times as int64 nanoseconds, then
-each column of :data:`runload.schema.SAMPLE_COLUMNS` that is not all NaN, as
-float64): no pickle, exact values.
+Storage is one SQLite database (``activities-v2.sqlite``) in the cache folder:
+a table of entries (key, record, size, last use), a table of samples blobs
+beside it, so that reading thousands of summaries touches only the small rows,
+and a table of file identities (:mod:`runload.io.cache_identity`) that lets a
+warm read skip reading and hashing files that have not changed.  SQLite was
+kept over Parquet and over ``diskcache`` by measurement (``docs/dependencies.md``,
+``benchmarks/bench_cache.py``).
 
 Location: the folder named by the environment variable ``RUNLOAD_CACHE_DIR``,
 else the per-user cache folder of :func:`platformdirs.user_cache_dir`
 (``~/.cache/runload`` on Linux).  Entries written by another code digest are
-dropped when the cache is opened; :meth:`ActivityCache.clear` empties it.
+dropped when the cache is opened; :meth:`ActivityCache.clear` empties it
+(``runload cache clear``).  A database of the previous layout
+(``activities-v1.sqlite``), whose entries no current reader could use, is
+deleted when the cache is opened.
+
+Size: at most :data:`DEFAULT_MAX_BYTES` (2 GiB) unless ``max_bytes=`` or the
+environment variable ``RUNLOAD_CACHE_MAX_BYTES`` says otherwise.  When the
+database grows past it, the least recently used entries are evicted (down to
+90 % of the limit, so that eviction does not run again at the next commit).
+The check costs three ``PRAGMA`` reads and runs when the cache is opened and
+at each commit, never on a read; last uses are recorded in memory and written
+with the next commit, and only for entries whose stored last use is more than
+an hour old, so repeated warm reads write nothing.
 
 Robustness: a damaged entry (unreadable record or samples) is deleted and the
 file read again; a damaged database file is moved aside and a new one
@@ -32,46 +45,101 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import os
+import re
 import sqlite3
-import struct
 import time
 import warnings
-import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import numpy as np
 import pandas as pd
 
-from ..exceptions import CacheWarning
-from ..schema import SAMPLE_COLUMNS, SUMMARY_FIELDS
+from ..exceptions import CacheWarning, InvalidOptionError
+from .cache_codec import decode_samples, dump_record, encode_samples, load_record, valid_record
+from .cache_identity import (
+    FileIdentity,
+    Identity,
+    MemberIdentity,
+    file_identity,
+    identity_keys,
+    member_identity,
+    settled,
+)
 
 __all__ = [
     "CACHE_ENV",
     "DEFAULT_CACHE",
+    "DEFAULT_MAX_BYTES",
+    "MAX_BYTES_ENV",
     "ActivityCache",
+    "CacheInfo",
+    "FileIdentity",
+    "Identity",
+    "MemberIdentity",
     "code_digest",
     "decode_samples",
     "default_cache_dir",
+    "default_max_bytes",
+    "dump_record",
     "encode_samples",
+    "file_identity",
+    "load_record",
+    "member_identity",
     "options_digest",
+    "parse_size",
     "resolve_cache",
+    "valid_record",
 ]
 
 #: Environment variable naming the cache folder.
 CACHE_ENV = "RUNLOAD_CACHE_DIR"
-_DB_NAME = "activities-v1.sqlite"
-_MAGIC = b"RLS2"
-_HEADER = struct.Struct("<4sIII")
+#: Environment variable setting the size limit (bytes, or with a unit: ``500M``, ``2GiB``).
+MAX_BYTES_ENV = "RUNLOAD_CACHE_MAX_BYTES"
+#: The size limit when neither ``max_bytes=`` nor :data:`MAX_BYTES_ENV` is given: about
+#: 24,000 one-hour runs recorded at 1 Hz (85 KiB each), that is eight exports of
+#: 3,000 runs, or every run of a 20-year daily habit read with three sets of options. [bytes]
+DEFAULT_MAX_BYTES = 2 * 1024**3
+
+_DB_NAME = "activities-v2.sqlite"
+#: Earlier layouts, deleted when the cache is opened (their entries are unusable).
+_OLD_DB_NAMES = ("activities-v1.sqlite",)
+_SCHEMA_VERSION = 2
+_SCHEMA = (
+    # Small rows first: id, key, sizes and times, then the ~1 KB record.  The
+    # samples live in their own table so that a scan of entries never walks
+    # the overflow pages of an 85 KB blob.
+    "CREATE TABLE IF NOT EXISTS entries (id INTEGER PRIMARY KEY, content TEXT NOT NULL, "
+    "options TEXT NOT NULL, version TEXT NOT NULL, size INTEGER NOT NULL, "
+    "created REAL NOT NULL, used REAL NOT NULL, record TEXT NOT NULL, "
+    "UNIQUE (content, options))",
+    "CREATE INDEX IF NOT EXISTS entries_used ON entries (used)",
+    "CREATE INDEX IF NOT EXISTS entries_version ON entries (version)",
+    "CREATE TABLE IF NOT EXISTS samples (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)",
+    "CREATE TRIGGER IF NOT EXISTS entries_samples AFTER DELETE ON entries "
+    "BEGIN DELETE FROM samples WHERE id = OLD.id; END",
+    "CREATE TABLE IF NOT EXISTS identities (location TEXT PRIMARY KEY, stamp TEXT NOT NULL, "
+    "content TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS identities_content ON identities (content)",
+)
+
 #: Entries written before a commit (a crash loses at most this many), and the
 #: longest a write transaction stays open, so that another process sharing the
 #: cache waits at most that long. [entries], [s]
 _COMMIT_EVERY = 200
+_COMMIT_AFTER_S = 1.0
 _BUSY_TIMEOUT_S = 10.0
+#: A read records a new last use only when the stored one is older than this. [s]
+_TOUCH_AFTER_S = 3600.0
+#: Eviction brings the database down to this fraction of the limit.
+_LOW_WATER = 0.9
+#: Keys per ``IN (...)`` query (SQLite allows 999 parameters before 3.32).
+_SQL_CHUNK = 500
+#: What the write-ahead log is cut back to after a checkpoint. [bytes]
+_WAL_LIMIT = 32 * 1024**2
 
 # Modules whose source decides what a file reads as (all of runload.io and the
 # shared finalisation rules).
@@ -85,6 +153,8 @@ _CODE_MODULES = (
     "timezones.py",
 )
 
+_T = TypeVar("_T")
+
 
 def default_cache_dir() -> Path:
     """The cache folder: ``$RUNLOAD_CACHE_DIR``, else the user cache folder of platformdirs."""
@@ -94,6 +164,53 @@ def default_cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("runload", appauthor=False))
+
+
+_SIZE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*([kmgt]?)(i?b)?\s*", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+def parse_size(text: str) -> int:
+    """A size in bytes from text: ``"2147483648"``, ``"500M"``, ``"2GiB"``, ``"1.5g"``.
+
+    Units are binary (``K`` = 1024 bytes; ``KB`` and ``KiB`` mean the same).
+
+    Raises
+    ------
+    ValueError
+        When the text is not a size, or is not positive.
+    """
+    match = _SIZE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"not a size: {text!r} (give bytes, or a number with K, M, G or T)")
+    value = int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    if value <= 0:
+        raise ValueError(f"a size must be positive, not {text!r}")
+    return value
+
+
+def default_max_bytes() -> tuple[int, str]:
+    """The size limit when none is given, and where it came from.
+
+    ``$RUNLOAD_CACHE_MAX_BYTES`` when set (a :class:`CacheWarning` when it is
+    not a size, and then the default), else :data:`DEFAULT_MAX_BYTES`.
+
+    Returns
+    -------
+    (int, str)
+        The limit [bytes] and its source: ``"RUNLOAD_CACHE_MAX_BYTES"`` or ``"default"``.
+    """
+    env = os.environ.get(MAX_BYTES_ENV, "").strip()
+    if env:
+        try:
+            return parse_size(env), MAX_BYTES_ENV
+        except ValueError as exc:
+            warnings.warn(
+                f"${MAX_BYTES_ENV} ignored: {exc}; the cache keeps its default limit",
+                CacheWarning,
+                stacklevel=3,
+            )
+    return DEFAULT_MAX_BYTES, "default"
 
 
 @lru_cache(maxsize=1)
@@ -120,168 +237,57 @@ def options_digest(*, timezone: Any, elevation: Any, max_gap_s: float) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-# -- samples blobs -----------------------------------------------------------------------
-#
-# Layout (before zlib): header (magic, rows, columns, bit mask of the columns
-# present), then the time index (int64 ns) and each present column (float64),
-# each *byte-shuffled*: all first bytes, then all second bytes...  Shuffling
-# puts the slowly varying high bytes together, which deflates 25 % smaller and
-# 30 % faster than the plain arrays; all-NaN columns are not stored at all.
+def _chunks(items: Sequence[_T], size: int = _SQL_CHUNK) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
-def _shuffle(values: np.ndarray) -> bytes:
-    return np.ascontiguousarray(values).view(np.uint8).reshape(-1, 8).T.tobytes()
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
 
 
-def _unshuffle(raw: bytes, offset: int, n: int, dtype: str) -> np.ndarray:
-    planes = np.frombuffer(raw, dtype=np.uint8, count=8 * n, offset=offset).reshape(8, n)
-    return np.ascontiguousarray(planes.T).view(dtype).reshape(n)
+def _utc(seconds: float | None) -> dt.datetime | None:
+    if seconds is None:
+        return None
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
 
 
-def encode_samples(samples: pd.DataFrame, *, level: int = 1) -> bytes:
-    """A samples frame as a compact, exact blob (see the comment above)."""
-    n = len(samples)
-    mask = 0
-    times = pd.DatetimeIndex(samples.index).as_unit("ns").asi8
-    parts = [_shuffle(np.asarray(times, dtype="<i8"))]
-    for k, col in enumerate(SAMPLE_COLUMNS):
-        if col not in samples:
-            continue
-        values = np.asarray(samples[col].to_numpy(dtype="float64"), dtype="<f8")
-        if n and np.isnan(values).all():
-            continue
-        mask |= 1 << k
-        parts.append(_shuffle(values))
-    header = _HEADER.pack(_MAGIC, n, len(SAMPLE_COLUMNS), mask)
-    return zlib.compress(header + b"".join(parts), level)
+@dataclass(frozen=True)
+class CacheInfo:
+    """What :meth:`ActivityCache.info` reports.
 
-
-def decode_samples(blob: bytes) -> pd.DataFrame:
-    """The samples frame of :func:`encode_samples`.
-
-    Raises
-    ------
-    ValueError
-        When the blob is damaged.
+    Attributes
+    ----------
+    directory, path : Path
+        The cache folder and its database file.
+    exists : bool
+        Whether the database file exists (nothing is created to answer).
+    entries : int
+        Cached files (one per file and set of read options).
+    identities : int
+        Remembered file identities (:mod:`runload.io.cache_identity`).
+    bytes_on_disk : int
+        The database with its write-ahead log and shared-memory index. [bytes]
+    max_bytes : int
+        The size limit. [bytes]
+    max_bytes_source : str
+        Where the limit came from: ``"argument"``, ``"RUNLOAD_CACHE_MAX_BYTES"``
+        or ``"default"``.
+    oldest_use, newest_use : datetime or None
+        The least and most recent last use of an entry (UTC; to within an
+        hour, see the module notes); None when there are no entries.
     """
-    try:
-        raw = zlib.decompress(blob)
-    except zlib.error as exc:
-        raise ValueError(f"damaged samples blob: {exc}") from exc
-    if len(raw) < _HEADER.size:
-        raise ValueError("damaged samples blob: too short")
-    magic, n, ncols, mask = _HEADER.unpack_from(raw)
-    if magic != _MAGIC or ncols != len(SAMPLE_COLUMNS) or mask >> ncols:
-        raise ValueError("damaged samples blob: bad header")
-    present = [k for k in range(ncols) if mask >> k & 1]
-    if len(raw) != _HEADER.size + 8 * n * (1 + len(present)):
-        raise ValueError("damaged samples blob: wrong length")
-    pos = _HEADER.size
-    t = _unshuffle(raw, pos, n, "<i8")
-    pos += 8 * n
-    cols = {}
-    for k, col in enumerate(SAMPLE_COLUMNS):
-        if k in present:
-            cols[col] = _unshuffle(raw, pos, n, "<f8").astype("float64")
-            pos += 8 * n
-        else:
-            cols[col] = np.full(n, np.nan)
-    index = pd.DatetimeIndex(t.astype("datetime64[ns]"), name="time").tz_localize("UTC")
-    return pd.DataFrame(cols, index=index, columns=pd.Index(SAMPLE_COLUMNS, dtype=object))
 
-
-# -- records -----------------------------------------------------------------------------
-
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, pd.Timestamp):
-        return {"$ts": int(value.value)}
-    if isinstance(value, dt.date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, float) and not math.isfinite(value):
-        return {"$float": repr(value)}
-    return value
-
-
-def _from_json(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "$ts" in value:
-            return pd.Timestamp(int(value["$ts"]), tz="UTC")
-        if "$date" in value:
-            return dt.date.fromisoformat(value["$date"])
-        if "$float" in value:
-            return float(value["$float"])
-    return value
-
-
-def dump_record(record: Mapping[str, Any]) -> str:
-    """A record (summary fields and bookkeeping) as JSON text."""
-    out = {}
-    for key, value in record.items():
-        if isinstance(value, Mapping):
-            out[key] = {k: _to_json(v) for k, v in value.items()}
-        else:
-            out[key] = _to_json(value)
-    return json.dumps(out, allow_nan=False)
-
-
-def load_record(text: str) -> dict[str, Any]:
-    """The record of :func:`dump_record`.
-
-    Raises
-    ------
-    ValueError
-        When the text is damaged.
-    """
-    data = json.loads(text)
-    if not isinstance(data, dict):
-        raise ValueError("record is not an object")
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict) and not ({"$ts", "$date", "$float"} & value.keys()):
-            out[key] = {k: _from_json(v) for k, v in value.items()}
-        else:
-            out[key] = _from_json(value)
-    return out
-
-
-def _optional_int(value: Any) -> bool:
-    return value is None or (isinstance(value, int) and not isinstance(value, bool))
-
-
-def valid_record(record: Mapping[str, Any]) -> bool:
-    """Whether a stored record has the shape a batch read needs.
-
-    Either ``{"error": {"message": str, "reason": str, "offset": int|None,
-    "line": int|None}}`` or ``{"summary": {every summary field}, "warnings":
-    [str, ...], "extras": {...}}`` with the start a Timestamp and the local
-    date a date.
-    """
-    err = record.get("error")
-    if err is not None:
-        return (
-            isinstance(err, Mapping)
-            and isinstance(err.get("message"), str)
-            and isinstance(err.get("reason"), str)
-            and _optional_int(err.get("offset"))
-            and _optional_int(err.get("line"))
-        )
-    summary = record.get("summary")
-    if not isinstance(summary, Mapping) or any(f not in summary for f in SUMMARY_FIELDS):
-        return False
-    if not isinstance(summary["activity_id"], str):
-        return False
-    start = summary["start_time_utc"]
-    if not isinstance(start, pd.Timestamp) or start.tzinfo is None:
-        return False
-    if not isinstance(summary["local_date"], dt.date):
-        return False
-    warnings_ = record.get("warnings", [])
-    if not isinstance(warnings_, list) or not all(isinstance(w, str) for w in warnings_):
-        return False
-    return isinstance(record.get("extras", {}), Mapping)
+    directory: Path
+    path: Path
+    exists: bool
+    entries: int
+    identities: int
+    bytes_on_disk: int
+    max_bytes: int
+    max_bytes_source: str
+    oldest_use: dt.datetime | None
+    newest_use: dt.datetime | None
 
 
 class ActivityCache:
@@ -292,25 +298,59 @@ class ActivityCache:
     directory : path, optional
         The cache folder (created when missing).  Default:
         :func:`default_cache_dir`.
+    max_bytes : int or str, optional
+        The size limit [bytes] (a string may carry a unit: ``"500M"``).
+        Default: ``$RUNLOAD_CACHE_MAX_BYTES``, else :data:`DEFAULT_MAX_BYTES`.
+
+    Raises
+    ------
+    InvalidOptionError
+        When ``max_bytes`` is not a positive size.
 
     Notes
     -----
     Only the process that owns the instance writes (a batch read's parent
     process, never its workers), in transactions of up to 200 entries or 1 s.
     Several processes may share one cache folder: readers never wait (WAL
-    journal), writers take turns.
+    journal), writers take turns, and any of them may evict.
+
+    Reads do not write: a read notes the entry's use in memory, and
+    :meth:`flush` (called every 200 entries, after a batch read and by
+    :meth:`close`) writes the uses, then evicts if the database is over the
+    limit.  The limit covers the database file; its write-ahead log adds up to
+    the size of one transaction (about 20 MB) while a batch is being written.
+
+    The limit is checked, and the least recently used entries evicted, when the
+    cache is opened and at each commit.  Evicting an entry also forgets the
+    file identities that pointed at its content (when no other entry has it).
     """
 
-    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        directory: str | os.PathLike[str] | None = None,
+        *,
+        max_bytes: int | str | None = None,
+    ) -> None:
         self.directory = (
             Path(directory).expanduser() if directory is not None else default_cache_dir()
         )
         self.path = self.directory / _DB_NAME
+        if max_bytes is None:
+            self.max_bytes, self.max_bytes_source = default_max_bytes()
+        else:
+            self.max_bytes = _checked_limit(max_bytes)
+            self.max_bytes_source = "argument"
         self._conn: sqlite3.Connection | None = None
         self._pending = 0
         self._last_commit = time.monotonic()
+        self._touched: set[tuple[str, str]] = set()
         self._disabled = False
         self._version = code_digest()
+
+    @property
+    def usable(self) -> bool:
+        """False once the cache has given up (a :class:`CacheWarning` said why)."""
+        return not self._disabled
 
     # -- connection ------------------------------------------------------------------
 
@@ -334,6 +374,7 @@ class ActivityCache:
             self._give_up(exc)
             return None
         self._conn = conn
+        self._remove_old_layouts()
         return conn
 
     def _open(self) -> sqlite3.Connection:
@@ -341,31 +382,79 @@ class ActivityCache:
             self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
         )
         try:
+            # auto_vacuum only takes effect before the first table (and before WAL)
+            # is written: it lets eviction and clear() give pages back to the disk.
+            # On an existing database, setting it would wait for the write lock.
+            if conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+                conn.execute("PRAGMA busy_timeout = 0")
+                try:
+                    conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+                except sqlite3.OperationalError:
+                    pass  # another process is creating it
+                conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS entries (content TEXT NOT NULL, options TEXT NOT NULL, "
-                "version TEXT NOT NULL, record TEXT NOT NULL, samples BLOB, created REAL NOT NULL, "
-                "PRIMARY KEY (content, options))"
-            )
-            conn.execute("CREATE INDEX IF NOT EXISTS entries_version ON entries (version)")
+            conn.execute(f"PRAGMA journal_size_limit = {_WAL_LIMIT}")
+            self._create_schema(conn)
             # Housekeeping only: skipped when another process is writing.
             conn.execute("PRAGMA busy_timeout = 0")
             try:
-                conn.execute("DELETE FROM entries WHERE version != ?", (self._version,))
+                self._housekeeping(conn)
             except sqlite3.OperationalError:
-                pass
+                self._rollback_conn(conn)
             conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                conn.close()
-                raise OSError(str(exc)) from exc
             conn.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise OSError(str(exc)) from exc
             raise
         except sqlite3.DatabaseError:
             conn.close()
             raise
         return conn
+
+    @staticmethod
+    def _create_schema(conn: sqlite3.Connection) -> None:
+        if conn.execute("PRAGMA user_version").fetchone()[0] == _SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Checked again under the lock: another process may have just made it.
+            found = conn.execute("PRAGMA user_version").fetchone()[0]
+            if found not in (0, _SCHEMA_VERSION):
+                raise sqlite3.DatabaseError(f"unknown cache layout {found}")
+            if found == 0:
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            ActivityCache._rollback_conn(conn)
+            raise
+
+    def _housekeeping(self, conn: sqlite3.Connection) -> None:
+        """Drop entries of other code digests, and evict if over the limit."""
+        stale = conn.execute(
+            "SELECT 1 FROM entries WHERE version < ?1 OR version > ?1 LIMIT 1", (self._version,)
+        ).fetchone()
+        if stale is None and not self._over_limit(conn):
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        if stale is not None:
+            conn.execute("DELETE FROM entries WHERE version < ?1 OR version > ?1", (self._version,))
+            self._forget_orphan_identities(conn)
+        evicted = self._evict(conn)
+        conn.execute("COMMIT")
+        if evicted is not None:
+            self._give_back(conn)
+
+    def _remove_old_layouts(self) -> None:
+        for name in _OLD_DB_NAMES:
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    (self.directory / f"{name}{suffix}").unlink(missing_ok=True)
+                except OSError:
+                    pass
 
     def _give_up(self, exc: BaseException) -> None:
         if not self._disabled:
@@ -381,7 +470,85 @@ class ActivityCache:
         self._conn = None
         return None
 
+    # -- size limit ------------------------------------------------------------------
+
+    @staticmethod
+    def _pages(conn: sqlite3.Connection) -> tuple[int, int, int]:
+        """(page size [bytes], pages in the file, free pages) as this connection sees them."""
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        count = conn.execute("PRAGMA page_count").fetchone()[0]
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        return int(size), int(count), int(free)
+
+    def _over_limit(self, conn: sqlite3.Connection) -> bool:
+        size, count, _ = self._pages(conn)
+        return size * count > self.max_bytes
+
+    def _evict(self, conn: sqlite3.Connection) -> int | None:
+        """Inside a write transaction: evict least recently used entries while over the limit.
+
+        Returns the number evicted, or None when the file was within the limit.
+        """
+        page, count, free = self._pages(conn)
+        if page * count <= self.max_bytes:
+            return None
+        used = page * (count - free)
+        target = int(self.max_bytes * _LOW_WATER)
+        evicted = 0
+        # The pages an entry takes exceed its payload a little (page slack, indexes):
+        # scale what to drop by the database's own ratio, then check again.
+        while used > self.max_bytes:
+            payload = conn.execute("SELECT COALESCE(SUM(size), 0) FROM entries").fetchone()[0]
+            if not payload:
+                break
+            need = (used - target) * payload / used
+            victims: list[int] = []
+            freed = 0
+            cursor = conn.execute("SELECT id, size FROM entries ORDER BY used, id")
+            try:
+                while freed < need:
+                    rows = cursor.fetchmany(256)
+                    if not rows:
+                        break
+                    for entry_id, size in rows:
+                        victims.append(entry_id)
+                        freed += size
+                        if freed >= need:
+                            break
+            finally:
+                cursor.close()
+            for chunk in _chunks(victims):
+                conn.execute(f"DELETE FROM entries WHERE id IN ({_marks(len(chunk))})", chunk)
+            evicted += len(victims)
+            page, count, free = self._pages(conn)
+            used = page * (count - free)
+        if evicted:
+            self._forget_orphan_identities(conn)
+        return evicted
+
+    @staticmethod
+    def _forget_orphan_identities(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "DELETE FROM identities WHERE NOT EXISTS "
+            "(SELECT 1 FROM entries WHERE entries.content = identities.content)"
+        )
+
+    def _give_back(self, conn: sqlite3.Connection) -> None:
+        """Outside a transaction: return free pages beyond the limit to the disk (best effort)."""
+        try:
+            page, count, free = self._pages(conn)
+            excess = min(free, count - self.max_bytes // page)
+            if excess > 0:
+                # One statement frees one page per step; executescript steps to the end.
+                conn.executescript(f"PRAGMA incremental_vacuum({int(excess)});")
+        except sqlite3.Error:
+            pass
+
     # -- reading ---------------------------------------------------------------------
+
+    def _note_use(self, content: str, options: str, used: float | None) -> None:
+        if used is None or used < time.time() - _TOUCH_AFTER_S:
+            self._touched.add((content, options))
 
     def get(self, content: str, options: str) -> dict[str, Any] | None:
         """The record stored for (content hash, options), or None (a damaged one is dropped)."""
@@ -390,14 +557,22 @@ class ActivityCache:
             return None
         try:
             row = conn.execute(
-                "SELECT record FROM entries WHERE content = ? AND options = ?", (content, options)
+                "SELECT record, used FROM entries WHERE content = ? AND options = ? "
+                "AND version = ?",
+                (content, options, self._version),
             ).fetchone()
         except sqlite3.Error:
             return None
         if row is None:
             return None
+        record = self._decode(content, options, row[0])
+        if record is not None:
+            self._note_use(content, options, row[1])
+        return record
+
+    def _decode(self, content: str, options: str, text: Any) -> dict[str, Any] | None:
         try:
-            record = load_record(row[0])
+            record = load_record(text)
         except (ValueError, TypeError, KeyError, OverflowError, RecursionError):
             record = None
         if record is None or not valid_record(record):
@@ -407,6 +582,46 @@ class ActivityCache:
             return None
         return record
 
+    def get_many(self, contents: Iterable[str], options: str) -> dict[str, dict[str, Any]]:
+        """The records stored for many content hashes with one set of options, in bulk.
+
+        One query per 500 keys; samples are not read.  Damaged records are
+        dropped (and deleted) as by :meth:`get`.
+
+        Parameters
+        ----------
+        contents : iterable of str
+            Content hashes (duplicates are fine).
+        options : str
+            The options digest (:func:`options_digest`).
+
+        Returns
+        -------
+        dict
+            Content hash → record, for the hashes found; the others are missing.
+        """
+        conn = self._connect()
+        if conn is None:
+            return {}
+        wanted = list(dict.fromkeys(contents))
+        rows: list[tuple[str, str, float]] = []
+        try:
+            for chunk in _chunks(wanted):
+                rows += conn.execute(
+                    "SELECT content, record, used FROM entries WHERE options = ? AND version = ? "
+                    f"AND content IN ({_marks(len(chunk))})",
+                    (options, self._version, *chunk),
+                ).fetchall()
+        except sqlite3.Error:
+            return {}
+        found: dict[str, dict[str, Any]] = {}
+        for content, text, used in rows:
+            record = self._decode(content, options, text)
+            if record is not None:
+                found[content] = record
+                self._note_use(content, options, used)
+        return found
+
     def samples(self, content: str, options: str) -> pd.DataFrame | None:
         """The samples stored for (content hash, options), or None (a damaged entry is dropped)."""
         conn = self._connect()
@@ -414,17 +629,22 @@ class ActivityCache:
             return None
         try:
             row = conn.execute(
-                "SELECT samples FROM entries WHERE content = ? AND options = ?", (content, options)
+                "SELECT samples.blob, entries.used FROM entries JOIN samples "
+                "ON samples.id = entries.id "
+                "WHERE entries.content = ? AND entries.options = ? AND entries.version = ?",
+                (content, options, self._version),
             ).fetchone()
         except sqlite3.Error:
             return None
         if row is None or row[0] is None:
             return None
         try:
-            return decode_samples(bytes(row[0]))
+            frame = decode_samples(bytes(row[0]))
         except ValueError:
             self.discard(content, options)
             return None
+        self._note_use(content, options, row[1])
+        return frame
 
     def __len__(self) -> int:
         conn = self._connect()
@@ -435,7 +655,115 @@ class ActivityCache:
         except sqlite3.Error:
             return 0
 
+    # -- file identities -------------------------------------------------------------
+
+    def lookup_identities(self, identities: Iterable[Identity | tuple[Any, ...]]) -> dict[Any, str]:
+        """The content hash each unchanged file had when it was last hashed.
+
+        An identity is trusted only when everything in it matches what was
+        remembered for its location (see :mod:`runload.io.cache_identity`):
+        same path, size and ``mtime_ns``; for an archive member the same
+        archive (itself unchanged), member name, CRC-32 and size.  The hash
+        returned may have no entry (evicted, or read with other options): ask
+        :meth:`get_many`, and read the files it does not answer.
+
+        Parameters
+        ----------
+        identities : iterable of FileIdentity, MemberIdentity or tuples of their shape
+
+        Returns
+        -------
+        dict
+            Identity (as given) → content hash, for the identities known; the others are missing.
+
+        Raises
+        ------
+        TypeError
+            When an identity has neither shape.
+        """
+        by_location: dict[str, list[tuple[Any, str]]] = {}
+        for identity in identities:
+            location, stamp = identity_keys(identity)
+            by_location.setdefault(location, []).append((identity, stamp))
+        conn = self._connect()
+        if conn is None or not by_location:
+            return {}
+        found: dict[Any, str] = {}
+        try:
+            for chunk in _chunks(list(by_location)):
+                for location, stamp, content in conn.execute(
+                    "SELECT location, stamp, content FROM identities "
+                    f"WHERE location IN ({_marks(len(chunk))})",
+                    chunk,
+                ):
+                    for identity, wanted in by_location[location]:
+                        if wanted == stamp:
+                            found[identity] = content
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def remember_identities(self, mapping: Mapping[Any, str]) -> int:
+        """Remember the content hash of files just read, for :meth:`lookup_identities`.
+
+        Take each identity *before* reading the file (``stat``, then read and
+        hash): a file that changes in between then fails the next look-up
+        instead of being trusted.  A file modified less than 2 s ago
+        (:data:`runload.io.cache_identity.RACY_S`) is not remembered.  Written
+        with the entries (committed by :meth:`flush`); one location keeps one
+        identity, so a changed file replaces its old one.
+
+        Parameters
+        ----------
+        mapping : mapping
+            Identity (:class:`FileIdentity`, :class:`MemberIdentity` or a tuple of
+            their shape) → content hash (the key given to :meth:`put`).
+
+        Returns
+        -------
+        int
+            How many were remembered (0 when the cache is not usable).
+
+        Raises
+        ------
+        TypeError
+            When an identity has neither shape or a hash is not a string.
+        """
+        now_ns = time.time_ns()
+        rows: list[tuple[str, str, str]] = []
+        for identity, content in mapping.items():
+            if not isinstance(content, str):
+                raise TypeError(f"a content hash is a str, not {type(content).__name__}")
+            location, stamp = identity_keys(identity)
+            if settled(identity, now_ns=now_ns):
+                rows.append((location, stamp, content))
+        conn = self._connect()
+        if conn is None or not rows:
+            return 0
+        try:
+            self._begin(conn)
+            conn.executemany(
+                "INSERT OR REPLACE INTO identities (location, stamp, content) VALUES (?, ?, ?)",
+                rows,
+            )
+            self._pending += 1
+            self._commit_if_due()
+        except sqlite3.Error as exc:
+            self._rollback()
+            self._give_up(exc)
+            return 0
+        return len(rows)
+
     # -- writing ---------------------------------------------------------------------
+
+    @staticmethod
+    def _begin(conn: sqlite3.Connection) -> None:
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+
+    def _commit_if_due(self) -> None:
+        if self._pending >= _COMMIT_EVERY or time.monotonic() - self._last_commit > _COMMIT_AFTER_S:
+            self.flush()
 
     def put(
         self,
@@ -452,38 +780,67 @@ class ActivityCache:
             text = dump_record(record)
         except (TypeError, ValueError):
             return
+        now = time.time()
+        size = len(text) + (len(samples) if samples is not None else 0)
         try:
-            if self._pending == 0:
-                conn.execute("BEGIN IMMEDIATE")
-            conn.execute(
-                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)",
-                (content, options, self._version, text, samples, time.time()),
-            )
+            self._begin(conn)
+            (entry_id,) = conn.execute(
+                "INSERT INTO entries (content, options, version, size, created, used, record) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content, options) DO UPDATE SET "
+                "version = excluded.version, size = excluded.size, created = excluded.created, "
+                "used = excluded.used, record = excluded.record RETURNING id",
+                (content, options, self._version, size, now, now, text),
+            ).fetchone()
+            if samples is None:
+                conn.execute("DELETE FROM samples WHERE id = ?", (entry_id,))
+            else:
+                conn.execute(
+                    "INSERT OR REPLACE INTO samples (id, blob) VALUES (?, ?)", (entry_id, samples)
+                )
+            self._touched.discard((content, options))
             self._pending += 1
-            if self._pending >= _COMMIT_EVERY or time.monotonic() - self._last_commit > 1.0:
-                self.flush()
+            self._commit_if_due()
         except sqlite3.Error as exc:
             self._rollback()
             self._give_up(exc)
 
     def flush(self) -> None:
-        """Commit the entries written so far."""
-        if self._conn is None or self._pending == 0:
+        """Commit what was written, record the uses noted by reads, and evict if over the limit."""
+        conn = self._conn
+        if conn is None or (self._pending == 0 and not self._touched):
             return
+        evicted: int | None = None
         try:
-            self._conn.execute("COMMIT")
+            if self._touched:
+                self._begin(conn)
+                now = time.time()
+                conn.executemany(
+                    "UPDATE entries SET used = ? WHERE content = ? AND options = ?",
+                    [(now, content, options) for content, options in self._touched],
+                )
+                self._touched.clear()
+            if conn.in_transaction:
+                evicted = self._evict(conn)
+                conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
             self._give_up(exc)
         self._pending = 0
         self._last_commit = time.monotonic()
+        if evicted is not None and self._conn is not None:
+            self._give_back(self._conn)
 
-    def _rollback(self) -> None:
-        if self._conn is not None and self._conn.in_transaction:
+    @staticmethod
+    def _rollback_conn(conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
             try:
-                self._conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
+
+    def _rollback(self) -> None:
+        if self._conn is not None:
+            self._rollback_conn(self._conn)
         self._pending = 0
 
     def discard(self, content: str, options: str) -> None:
@@ -491,6 +848,7 @@ class ActivityCache:
         conn = self._connect()
         if conn is None:
             return
+        self._touched.discard((content, options))
         try:
             conn.execute(
                 "DELETE FROM entries WHERE content = ? AND options = ?", (content, options)
@@ -508,17 +866,73 @@ class ActivityCache:
         except sqlite3.Error:
             return []
 
-    def clear(self) -> None:
-        """Delete every entry."""
+    def info(self) -> CacheInfo:
+        """Where the cache is, what it holds and how big it is (nothing is created to answer)."""
+        on_disk = 0
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                on_disk += os.stat(f"{self.path}{suffix}").st_size
+            except OSError:
+                pass
+        counts: tuple[int, int, float | None, float | None] = (0, 0, None, None)
+        exists = self.path.is_file()
+        conn = self._connect() if exists or self._conn is not None else None
+        if conn is not None:
+            try:
+                entries, oldest, newest = conn.execute(
+                    "SELECT COUNT(*), MIN(used), MAX(used) FROM entries"
+                ).fetchone()
+                (identities,) = conn.execute("SELECT COUNT(*) FROM identities").fetchone()
+                counts = (int(entries), int(identities), oldest, newest)
+            except sqlite3.Error:
+                pass
+        return CacheInfo(
+            directory=self.directory,
+            path=self.path,
+            exists=exists,
+            entries=counts[0],
+            identities=counts[1],
+            bytes_on_disk=on_disk,
+            max_bytes=self.max_bytes,
+            max_bytes_source=self.max_bytes_source,
+            oldest_use=_utc(counts[2]),
+            newest_use=_utc(counts[3]),
+        )
+
+    def clear(self) -> int:
+        """Delete every entry and identity and give the space back to the disk.
+
+        Returns
+        -------
+        int
+            How many entries were deleted (0 when there was no cache: nothing is created).
+        """
+        if self._conn is None and not self.path.is_file():
+            return 0
         conn = self._connect()
         if conn is None:
-            return
+            return 0
         self.flush()
+        self._touched.clear()
+        if self._conn is None:  # the flush gave up
+            return 0
         try:
+            self._begin(conn)
+            (count,) = conn.execute("SELECT COUNT(*) FROM entries").fetchone()
+            conn.execute("DELETE FROM samples")
             conn.execute("DELETE FROM entries")
-            conn.execute("VACUUM")
+            conn.execute("DELETE FROM identities")
+            conn.execute("COMMIT")
         except sqlite3.Error as exc:
+            self._rollback()
             self._give_up(exc)
+            return 0
+        try:
+            conn.executescript("PRAGMA incremental_vacuum;")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
+        return int(count)
 
     def close(self) -> None:
         """Commit and close the database."""
@@ -544,7 +958,22 @@ class ActivityCache:
         state = self.__dict__.copy()
         state["_conn"] = None
         state["_pending"] = 0
+        state["_touched"] = set()
         return state
+
+
+def _checked_limit(value: int | str) -> int:
+    if isinstance(value, str):
+        try:
+            return parse_size(value)
+        except ValueError as exc:
+            raise InvalidOptionError(str(exc), reason="bad_cache_limit") from exc
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidOptionError(
+            f"max_bytes must be a positive number of bytes, not {value!r}",
+            reason="bad_cache_limit",
+        )
+    return value
 
 
 # -- which cache a call means -------------------------------------------------------------
