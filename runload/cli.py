@@ -175,6 +175,11 @@ def _parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--no-cache", action="store_true", help="do not use the parsed-file cache")
         p.add_argument(
+            "--rehash",
+            action="store_true",
+            help="read and hash every file, even those unchanged in size and time since cached",
+        )
+        p.add_argument(
             "--jobs", type=int, default=None, help="worker processes (default: all cores)"
         )
         units(p)
@@ -245,6 +250,11 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument("--width", type=_width, metavar="N", help="wrap the table to N columns")
     read.add_argument("--no-cache", action="store_true", help="do not use the parsed-file cache")
     read.add_argument(
+        "--rehash",
+        action="store_true",
+        help="read and hash every file, even those unchanged in size and time since cached",
+    )
+    read.add_argument(
         "--jobs", type=int, default=None, help="worker processes (default: all cores)"
     )
     return parser
@@ -271,6 +281,8 @@ def _run_analysis(paths: Sequence[Path], args: argparse.Namespace) -> Analysis:
     kwargs: dict[str, object] = {}
     if args.no_cache:
         kwargs["cache"] = None
+    if args.rehash:
+        kwargs["rehash"] = True
     if args.jobs is not None:
         kwargs["jobs"] = args.jobs
     if args.tags is not None:
@@ -356,6 +368,8 @@ def _read(args: argparse.Namespace) -> int:
     from .io import read_activities
 
     options: dict[str, object] = {"cache": None} if args.no_cache else {}
+    if args.rehash:
+        options["rehash"] = True
     log = read_activities(
         [str(p) for p in args.paths],
         timezone=args.timezone,

@@ -58,6 +58,7 @@ from ..localtime import infer_missing_offsets
 from ..timezones import check_timezone
 from .archive import ArchiveStack
 from .cache import DEFAULT_CACHE, options_digest, resolve_cache
+from .cache_identity import FileIdentity, Identity, MemberIdentity, file_identity
 from .duplicates import fill_metadata, find_duplicates, merge_metadata
 from .limits import DEFAULT_LIMITS, ArchiveLimits
 from .log import ActivityLog, SampleLoader
@@ -150,6 +151,25 @@ class _Batch:
         self.entries.append(_Entry(index, item, summary, content, dict(rec.get("extras", {}))))
 
 
+def _identity(item: Item, archives: dict[str, FileIdentity | None]) -> Identity | None:
+    """What ``stat`` says about an item (a member: that its archive is unchanged), or None."""
+    kind, path = item.locator[0], item.locator[1]
+    try:
+        if kind == "file":
+            return file_identity(path)
+        if kind == "zip":
+            if path not in archives:
+                archives[path] = file_identity(path)
+            outer = archives[path]
+            if outer is None:
+                return None
+            # An unchanged archive file holds unchanged members: no need to list it.
+            return MemberIdentity(outer, "!".join(item.locator[2:]), 0, 0)
+    except OSError:
+        archives.setdefault(path, None)
+    return None
+
+
 #: One file in the parent: its index, item, content hash, bytes (None for a plain
 #: file, which the worker reads itself) and size.
 Task = tuple[int, Item, str, bytes | None, int]
@@ -186,6 +206,7 @@ class _Runner:
         jobs: int | None,
         executor: cf.Executor | None,
         limits: ArchiveLimits,
+        rehash: bool = False,
     ) -> None:
         self.batch = batch
         self.limits = limits
@@ -201,6 +222,8 @@ class _Runner:
         self.suspects: list[Task] = []
         self.chunk: list[Task] = []
         self.chunk_bytes = 0
+        self.rehash = rehash
+        self.seen: dict[Identity, str] = {}  # identity → content hash, of the files hashed
 
     # -- results ---------------------------------------------------------------------
 
@@ -287,13 +310,46 @@ class _Runner:
 
     # -- the loop --------------------------------------------------------------------
 
+    def known(self, items: Sequence[Item]) -> dict[int, tuple[Identity | None, str, Any]]:
+        """Items whose identity (path, size, mtime) the cache has seen: no need to read them.
+
+        Returns index → (identity, content hash, record or None); the record is
+        None when the cache knows the file's hash but has no entry for it with
+        these options (the file is then read as usual, without hashing again).
+        """
+        cache = self.batch.cache
+        if cache is None:
+            return {}
+        archives: dict[str, FileIdentity | None] = {}
+        identities: dict[int, Identity] = {}
+        for index, item in enumerate(items):
+            identity = _identity(item, archives)
+            if identity is not None:
+                identities[index] = identity
+        if self.rehash:
+            return {i: (ident, "", None) for i, ident in identities.items()}
+        contents = cache.lookup_identities(identities.values())
+        records = cache.get_many(set(contents.values()), self.batch.options_key)
+        out: dict[int, tuple[Identity | None, str, Any]] = {}
+        for index, identity in identities.items():
+            content = contents.get(identity, "")
+            out[index] = (identity, content, records.get(content))
+        return out
+
     def run(self, items: Sequence[Item]) -> None:
         batch = self.batch
         pending: list[Task] = []  # held back until there are enough to be worth a pool
         stack = ArchiveStack(self.limits)
+        known = self.known(items)
         try:
             for index, item in enumerate(items):
                 batch.stats["files"] += 1
+                identity, content, rec = known.get(index, (None, "", None))
+                if rec is not None:
+                    batch.record(index, item, content, rec, fresh=False)
+                    batch.stats["cached"] += 1
+                    batch.progress.update()
+                    continue
                 try:
                     data = read_item_bytes(item, stack)
                 except RunloadError as exc:
@@ -301,6 +357,8 @@ class _Runner:
                     batch.progress.update()
                     continue
                 content = hashlib.sha256(data).hexdigest()
+                if identity is not None:
+                    self.seen[identity] = content
                 if batch.cache is not None:
                     rec = batch.cache.get(content, batch.options_key)
                     if rec is not None:
@@ -335,6 +393,8 @@ class _Runner:
         finally:
             stack.close()
             if batch.cache is not None:
+                if self.seen:
+                    batch.cache.remember_identities(self.seen)
                 batch.cache.flush()
             if self.own_pool is not None:
                 self.own_pool.shutdown(wait=True, cancel_futures=True)
@@ -374,6 +434,7 @@ def read_activities(
     cache: Any = DEFAULT_CACHE,
     duplicates: bool = True,
     limits: ArchiveLimits = DEFAULT_LIMITS,
+    rehash: bool = False,
 ) -> ActivityLog:
     """Read every activity in ``source``: files, folders, archives, Strava and Garmin exports.
 
@@ -403,7 +464,12 @@ def read_activities(
         Drop near duplicates (see :mod:`runload.io.duplicates`); exact copies
         are always dropped.
     limits : ArchiveLimits
-        Caps for archives (see :mod:`runload.io.archive`).
+        Caps on untrusted input (see :mod:`runload.io.limits`).
+    rehash : bool
+        Read and hash every file, even those the cache has seen with the same
+        path, size and modification time (which are otherwise taken as
+        unchanged without being read; see :mod:`runload.io.cache_identity`
+        for the rare edits that keep all three).
 
     Raises
     ------
@@ -432,7 +498,7 @@ def read_activities(
     bar = Progress(len(plan.items), show)
     batch = _Batch(options=options, options_key=options_key, cache=store, progress=bar)
     try:
-        _Runner(batch, jobs=jobs, executor=executor, limits=limits).run(plan.items)
+        _Runner(batch, jobs=jobs, executor=executor, limits=limits, rehash=rehash).run(plan.items)
     finally:
         bar.close()
 
