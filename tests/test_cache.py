@@ -33,7 +33,7 @@ from runload.io.cache import (
 )
 from runload.synth.exports import write_strava_export
 
-DB = "activities-v2.sqlite"
+DB = "activities-v3.sqlite"
 
 
 @pytest.fixture(autouse=True)

@@ -137,7 +137,7 @@ def _stored(folder: Path) -> dict[str, str]:
     """Content → label of every entry, after checking the database and every entry in it."""
     from runload.io.cache import decode_samples, load_record
 
-    with sqlite3.connect(folder / "activities-v2.sqlite") as conn:
+    with sqlite3.connect(folder / "activities-v3.sqlite") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         rows = conn.execute(
             "SELECT content, record, blob FROM entries LEFT JOIN samples USING (id)"
@@ -176,7 +176,7 @@ def test_two_processes_evicting_stay_consistent(tmp_path: Path) -> None:
     # What stays is recent: each process's last round survives.
     last = set(_labels(0, range(ROUNDS - 1, ROUNDS))) | set(_labels(1, range(ROUNDS - 1, ROUNDS)))
     assert last <= set(stored.values())
-    with sqlite3.connect(folder / "activities-v2.sqlite") as conn:
+    with sqlite3.connect(folder / "activities-v3.sqlite") as conn:
         (page,) = conn.execute("PRAGMA page_size").fetchone()
         (count,) = conn.execute("PRAGMA page_count").fetchone()
     assert page * count <= limit

@@ -110,9 +110,7 @@ def test_files_just_written_are_not_trusted_by_their_time(
 def test_members_of_an_unchanged_archive_are_not_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    archive = write(
-        tmp_path / "runs.zip", zip_bytes({f"run{d}.fit": fit_of(d) for d in (1, 2, 3)})
-    )
+    archive = write(tmp_path / "runs.zip", zip_bytes({f"run{d}.fit": fit_of(d) for d in (1, 2, 3)}))
     _age(archive)
     cache = tmp_path / "cache"
     _read(archive, cache)

@@ -57,7 +57,7 @@ from ..exceptions import RunloadError, SkippedFileWarning
 from ..localtime import infer_missing_offsets
 from ..timezones import check_timezone
 from .archive import ArchiveStack
-from .cache import DEFAULT_CACHE, options_digest, resolve_cache
+from .cache import DEFAULT_CACHE, ActivityCache, code_digest, options_digest, resolve_cache
 from .cache_identity import FileIdentity, Identity, MemberIdentity, file_identity
 from .duplicates import fill_metadata, find_duplicates, merge_metadata
 from .limits import DEFAULT_LIMITS, ArchiveLimits
@@ -65,6 +65,7 @@ from .log import ActivityLog, SampleLoader
 from .plan import Item, exports, plan_sources, read_item_bytes
 from .progress import Progress, interactive
 from .rows import activities_frame, apply_meta, errors_frame
+from .snapshot import Snapshot, decode, encode, source_key
 from .workers import (
     ReadOptions,
     WorkerTask,
@@ -493,7 +494,22 @@ def read_activities(
     )
     options_key = options_digest(timezone=timezone, elevation=elevation, max_gap_s=max_gap_s)
     store = resolve_cache(cache)
-    plan = plan_sources(source, timezone=timezone, limits=limits)
+    sources = [source] if isinstance(source, str | os.PathLike) else list(source)
+    key = None
+    if store is not None:
+        # Taken before anything is read: a file changed during the read changes the key.
+        key = source_key(
+            sources,
+            options_key=options_key,
+            code=code_digest(),
+            limits=limits,
+            duplicates=duplicates,
+        )
+        if key is not None and not rehash:
+            kept = _snapshot_log(store, key, options, options_key, limits, t_start)
+            if kept is not None:
+                return kept
+    plan = plan_sources(sources, timezone=timezone, limits=limits)
     show = interactive() if progress is None else bool(progress)
     bar = Progress(len(plan.items), show)
     batch = _Batch(options=options, options_key=options_key, cache=store, progress=bar)
@@ -562,13 +578,7 @@ def read_activities(
 
     errors.sort(key=lambda e: e[0])
     failed = sum(1 for e in errors if e[2] != "duplicate")
-    if failed:
-        warnings.warn(
-            f"{failed} of {n_items + len(plan.summaries)} files or export rows could not be "
-            "read; see ActivityLog.errors",
-            SkippedFileWarning,
-            stacklevel=2,
-        )
+    _warn_skipped(failed, n_items + len(plan.summaries))
     notes = sorted(batch.notes, key=lambda n: n[0])
     notes += [(-1, path, f"{path}: {message}") for path, message in plan.warnings]
     # Manual entries (export rows without a file) that are still in the table.
@@ -576,20 +586,72 @@ def read_activities(
     for join in plan.joins:
         manual_ids |= set(getattr(join, "manual", ()))
     manual = pd.Index(sorted(manual_ids & set(frame.index)), dtype=object)
-    loader = SampleLoader(
-        {aid: (e.item, e.content) for aid, e in by_id.items()}, options, options_key, store, limits
-    )
+    sample_entries = {aid: (e.item, e.content) for aid, e in by_id.items()}
+    loader = SampleLoader(sample_entries, options, options_key, store, limits)
     stats: dict[str, float] = dict(batch.stats)
     stats["duplicates"] = n_dupes
     stats["manual_entries"] = len(manual)
     stats["seconds"] = time.perf_counter() - t_start
-    if store is not None:
-        store.flush()
-    return ActivityLog(
+    log = ActivityLog(
         frame,
         errors_frame([e[1:] for e in errors]),
         warnings=pd.DataFrame([n[1:] for n in notes], columns=["path", "message"]).astype("object"),
         loader=loader,
         stats=stats,
         manual=manual,
+    )
+    if store is not None:
+        if key is not None and not any(e[2] in _TRANSIENT for e in errors):
+            snap = Snapshot(log.activities, log.errors, log.warnings, manual, stats, sample_entries)
+            snap.stats["rows"] = n_items + len(plan.summaries)
+            store.put_batch(key, encode(snap))
+            del stats["rows"]
+        store.flush()
+    return log
+
+
+#: Error reasons that may not happen again on the next read: a batch that had
+#: them is not kept whole (its files are read again next time).
+_TRANSIENT = frozenset({"unreadable", "worker_error", "worker_crashed", "internal_error"})
+
+
+def _warn_skipped(failed: int, total: int) -> None:
+    if failed:
+        warnings.warn(
+            f"{failed} of {total} files or export rows could not be read; see ActivityLog.errors",
+            SkippedFileWarning,
+            stacklevel=3,
+        )
+
+
+def _snapshot_log(
+    store: ActivityCache,
+    key: str,
+    options: ReadOptions,
+    options_key: str,
+    limits: ArchiveLimits,
+    t_start: float,
+) -> ActivityLog | None:
+    """The log a previous read of the same unchanged source gave, from the cache, or None."""
+    blob = store.get_batch(key)
+    if blob is None:
+        return None
+    try:
+        snap = decode(blob)
+    except ValueError:
+        store.discard_batch(key)
+        return None
+    stats = dict(snap.stats)
+    total = int(stats.pop("rows", 0))
+    stats["cached"] = stats["files"]
+    stats["parsed"] = 0
+    stats["seconds"] = time.perf_counter() - t_start
+    _warn_skipped(int((snap.errors["reason"] != "duplicate").sum()), total)
+    return ActivityLog(
+        snap.activities,
+        snap.errors,
+        warnings=snap.warnings,
+        loader=SampleLoader(snap.entries, options, options_key, store, limits),
+        stats=stats,
+        manual=snap.manual,
     )

@@ -8,7 +8,7 @@ reader invalidates what it produced.  An entry holds the summary row, the
 data-quality warnings, or the error the file raised, and the samples (stored
 as :mod:`runload.io.cache_codec` encodes them: exact values, no pickle).
 
-Storage is one SQLite database (``activities-v2.sqlite``) in the cache folder:
+Storage is one SQLite database (``activities-v3.sqlite``) in the cache folder:
 a table of entries (key, record, size, last use), a table of samples blobs
 beside it, so that reading thousands of summaries touches only the small rows,
 and a table of file identities (:mod:`runload.io.cache_identity`) that lets a
@@ -104,10 +104,10 @@ MAX_BYTES_ENV = "RUNLOAD_CACHE_MAX_BYTES"
 #: 3,000 runs, or every run of a 20-year daily habit read with three sets of options. [bytes]
 DEFAULT_MAX_BYTES = 2 * 1024**3
 
-_DB_NAME = "activities-v2.sqlite"
+_DB_NAME = "activities-v3.sqlite"
 #: Earlier layouts, deleted when the cache is opened (their entries are unusable).
-_OLD_DB_NAMES = ("activities-v1.sqlite",)
-_SCHEMA_VERSION = 2
+_OLD_DB_NAMES = ("activities-v1.sqlite", "activities-v2.sqlite")
+_SCHEMA_VERSION = 3
 _SCHEMA = (
     # Small rows first: id, key, sizes and times, then the ~1 KB record.  The
     # samples live in their own table so that a scan of entries never walks
@@ -124,7 +124,12 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS identities (location TEXT PRIMARY KEY, stamp TEXT NOT NULL, "
     "content TEXT NOT NULL) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS identities_content ON identities (content)",
+    # Whole batches (runload.io.snapshot): the tables a read of an unchanged source gave.
+    "CREATE TABLE IF NOT EXISTS batches (key TEXT PRIMARY KEY, version TEXT NOT NULL, "
+    "used REAL NOT NULL, blob BLOB NOT NULL)",
 )
+#: Batch snapshots kept (the most recently used); each is about 0.1 KB per activity.
+_BATCHES_KEPT = 16
 
 #: Entries written before a commit (a crash loses at most this many), and the
 #: longest a write transaction stays open, so that another process sharing the
@@ -442,6 +447,7 @@ class ActivityCache:
         conn.execute("BEGIN IMMEDIATE")
         if stale is not None:
             conn.execute("DELETE FROM entries WHERE version < ?1 OR version > ?1", (self._version,))
+            conn.execute("DELETE FROM batches WHERE version < ?1 OR version > ?1", (self._version,))
             self._forget_orphan_identities(conn)
         evicted = self._evict(conn)
         conn.execute("COMMIT")
@@ -856,6 +862,63 @@ class ActivityCache:
         except sqlite3.Error:
             pass
 
+    # -- whole batches ---------------------------------------------------------------
+
+    def get_batch(self, key: str) -> bytes | None:
+        """The snapshot stored under ``key`` (:mod:`runload.io.snapshot`), or None."""
+        conn = self._connect()
+        if conn is None:
+            return None
+        try:
+            row = conn.execute(
+                "SELECT blob FROM batches WHERE key = ? AND version = ?", (key, self._version)
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        try:
+            self._begin(conn)
+            conn.execute("UPDATE batches SET used = ? WHERE key = ?", (time.time(), key))
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            self._rollback()
+        return bytes(row[0])
+
+    def put_batch(self, key: str, blob: bytes) -> None:
+        """Store a snapshot under ``key``, keeping the most recently used few."""
+        conn = self._connect()
+        if conn is None:
+            return
+        try:
+            self._begin(conn)
+            conn.execute(
+                "INSERT OR REPLACE INTO batches (key, version, used, blob) VALUES (?, ?, ?, ?)",
+                (key, self._version, time.time(), blob),
+            )
+            conn.execute(
+                "DELETE FROM batches WHERE key NOT IN "
+                "(SELECT key FROM batches ORDER BY used DESC LIMIT ?)",
+                (_BATCHES_KEPT,),
+            )
+            self._pending += 1
+            self.flush()
+        except sqlite3.Error as exc:
+            self._rollback()
+            self._give_up(exc)
+
+    def discard_batch(self, key: str) -> None:
+        """Delete one snapshot (a damaged one)."""
+        conn = self._connect()
+        if conn is None:
+            return
+        try:
+            self._begin(conn)
+            conn.execute("DELETE FROM batches WHERE key = ?", (key,))
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            self._rollback()
+
     def keys(self) -> Iterable[tuple[str, str]]:
         """The (content, options) keys of every entry."""
         conn = self._connect()
@@ -922,6 +985,7 @@ class ActivityCache:
             conn.execute("DELETE FROM samples")
             conn.execute("DELETE FROM entries")
             conn.execute("DELETE FROM identities")
+            conn.execute("DELETE FROM batches")
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
