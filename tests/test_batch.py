@@ -23,7 +23,7 @@ from runload.io.batch import (
     read_activities,
     read_item,
 )
-from runload.synth.exports import encode_activity
+from runload.testing.exports import encode_activity
 
 N_GOOD = 26  # more than SEQUENTIAL_BELOW, so jobs=2 uses a pool
 

@@ -21,7 +21,7 @@ from runload.io.cache import (
     default_cache_dir,
     encode_samples,
 )
-from runload.synth.exports import write_strava_export
+from runload.testing.exports import write_strava_export
 
 DB = "activities-v1.sqlite"
 

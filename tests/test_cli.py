@@ -20,8 +20,8 @@ import pytest
 
 from runload.cli import main, terminal_safe
 from runload.safetext import neutralise_formula
-from runload.synth.fit import fit_bytes
-from runload.synth.history import synthetic_track
+from runload.testing.fit import fit_bytes
+from runload.testing.history import synthetic_track
 
 WEEKLY_COLUMNS = [
     "distance_km",
@@ -169,7 +169,7 @@ def test_a_bad_tags_file_names_the_file_and_line(tmp_path, capsys):
 def test_sport_option_says_what_counts(tmp_path):
     import datetime as dt
 
-    from runload.synth.gpx import gpx_bytes
+    from runload.testing.gpx import gpx_bytes
 
     folder = tmp_path / "gpx"
     folder.mkdir()
@@ -212,7 +212,7 @@ def _run(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.Comp
 
 @pytest.fixture(scope="module")
 def demo_folder(tmp_path_factory) -> Path:
-    from runload.synth.history import write_demo
+    from runload.demo import write_demo
 
     folder = tmp_path_factory.mktemp("demo_export")
     write_demo(folder)

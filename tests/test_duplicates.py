@@ -12,7 +12,7 @@ from export_builders import export_activity, fit_of, write
 
 from runload.io.batch import read_activities
 from runload.io.duplicates import find_duplicates, merge_metadata
-from runload.synth.exports import ExportActivity, write_garmin_export, write_strava_export
+from runload.testing.exports import ExportActivity, write_garmin_export, write_strava_export
 
 T0 = pd.Timestamp("2024-05-01T07:00:00Z")
 
@@ -176,7 +176,7 @@ def test_strava_and_garmin_records_of_the_same_runs(tmp_path: Path) -> None:
 def test_duplicates_can_be_kept(tmp_path: Path) -> None:
     write(tmp_path / "x" / "a.fit", fit_of(1))
     b_track = export_activity(1, format="gpx")
-    from runload.synth.exports import encode_activity
+    from runload.testing.exports import encode_activity
 
     write(tmp_path / "x" / "b.gpx", encode_activity(b_track) or b"")
     assert len(_read(tmp_path / "x").activities) == 1
