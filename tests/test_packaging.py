@@ -48,6 +48,15 @@ def test_reading_and_the_cli_do_not_load_the_test_helpers():
     assert done.stdout.strip() == "[]"
 
 
+def test_package_data_names_files_that_exist():
+    # a pattern that matches nothing ships nothing and misleads the reader of pyproject
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        package_data = tomllib.load(fh)["tool"]["setuptools"]["package-data"]
+    for package, patterns in package_data.items():
+        for pattern in patterns:
+            assert sorted((ROOT / package.replace(".", "/")).glob(pattern)), (package, pattern)
+
+
 def test_activity_fields_are_the_summary_fields():
     names = [f.name for f in dataclasses.fields(runload.Activity) if f.name != "samples"]
     assert names == list(SUMMARY_FIELDS)
