@@ -252,7 +252,7 @@ def synthetic_cases(*, n_seeds: int = 5) -> list[Case]:
                     truth_m=true_gain(truth),
                 )
             )
-        # Slow wander: a correlation time of a minute (runload.synth's phone model).
+        # Slow wander: a correlation time of a minute (runload.testing's phone model).
         for sd in (5.0, 10.0):
             slow = dict(sd_m=sd, phi=float(np.exp(-1 / 60)))
             e = np.round(5.0 + phone_noise(rng, n, **slow))  # type: ignore[arg-type]

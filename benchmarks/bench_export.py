@@ -2,7 +2,7 @@
 
 Generates (once) an extracted Strava export under ``/tmp`` (never in the
 repository): 3,000 runs of 30-90 min at 1 Hz, a third each ``.fit.gz``,
-``.gpx.gz`` and ``.tcx`` (see :func:`runload.synth.exports.write_benchmark_export`).
+``.gpx.gz`` and ``.tcx`` (see :func:`write_benchmark_export` in ``benchmarks/_exports.py``).
 Then measures
 
 * ``--repeat`` (default 3) cold ``runload analyze`` runs (each with an empty
@@ -37,7 +37,7 @@ from pathlib import Path
 
 
 def _generate(folder: Path, runs: int) -> None:
-    from runload.synth.exports import write_benchmark_export
+    from _exports import write_benchmark_export
 
     marker = folder / ".complete"
     if marker.is_file() and marker.read_text().strip() == str(runs):

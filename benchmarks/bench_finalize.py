@@ -14,16 +14,16 @@ bit-identical sport, moving-speed percentiles and elevation source, noise,
 trust and ascent.
 
 Files: the real corpus (``--corpus``, default ``../shared/corpus``; files that
-fail to read are skipped) and generated files (``--synth``, written once with
-:func:`runload.synth.exports.write_benchmark_export` and
-:func:`runload.synth.history.write_history`).
+fail to read are skipped) and generated files (``--generated``, written once with
+:func:`_exports.write_benchmark_export` (``benchmarks/_exports.py``) and
+:func:`runload.testing.history.write_history`).
 
 Usage::
 
     git worktree add /root/rl_old e22be2e
     git worktree add --detach /root/rl_new HEAD
     python benchmarks/bench_finalize.py --old /root/rl_old --new /root/rl_new \\
-        [--ref /root/rl_ref] [--synth /tmp/runload-bench-finalize] [--runs 300] [--repeat 3]
+        [--ref /root/rl_ref] [--generated /tmp/runload-bench-finalize] [--runs 300] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -49,23 +49,26 @@ def _format_of(path: Path) -> str | None:
     return ext if ext in _FORMATS else None
 
 
-def _files(corpus: Path | None, synth: Path | None) -> dict[str, list[str]]:
+def _files(corpus: Path | None, generated: Path | None) -> dict[str, list[str]]:
     sets: dict[str, list[str]] = {}
     if corpus is not None and corpus.is_dir():
         sets["corpus"] = sorted(str(p) for p in corpus.rglob("*") if p.is_file() and _format_of(p))
-    if synth is not None and synth.is_dir():
-        sets["synth"] = sorted(str(p) for p in synth.rglob("*") if p.is_file() and _format_of(p))
+    if generated is not None and generated.is_dir():
+        sets["generated"] = sorted(
+            str(p) for p in generated.rglob("*") if p.is_file() and _format_of(p)
+        )
     return sets
 
 
 def _generate(folder: Path, runs: int) -> None:
-    from runload.synth.exports import write_benchmark_export
-    from runload.synth.history import preset, write_history
+    from _exports import write_benchmark_export
+
+    from runload.testing.history import preset, write_history
 
     marker = folder / ".complete"
     if marker.is_file() and marker.read_text().strip() == str(runs):
         return
-    print(f"synth: writing {runs} runs and two preset histories to {folder} ...", flush=True)
+    print(f"generated: writing {runs} runs and two preset histories to {folder} ...", flush=True)
     write_benchmark_export(folder / "export", runs=runs, jobs=2)
     write_history(preset("treadmill_to_road", seed=1), folder / "treadmill_to_road")
     write_history(preset("uphill_overload", seed=2), folder / "uphill_overload")
@@ -153,7 +156,7 @@ def main() -> None:
     parser.add_argument("--new", help="checkout after (folder holding runload/)")
     parser.add_argument("--ref", help="checkout whose outputs --new must match bit for bit")
     parser.add_argument("--corpus", type=Path, default=Path(__file__).parents[2] / "shared/corpus")
-    parser.add_argument("--synth", type=Path, default=Path("/tmp/runload-bench-finalize"))
+    parser.add_argument("--generated", type=Path, default=Path("/tmp/runload-bench-finalize"))
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=2, help="alternations old/new")
@@ -166,9 +169,9 @@ def main() -> None:
     if not (args.old and args.new):
         parser.error("--old and --new are required")
 
-    _generate(args.synth, args.runs)
-    sets = _files(args.corpus, args.synth)
-    list_dir = args.synth
+    _generate(args.generated, args.runs)
+    sets = _files(args.corpus, args.generated)
+    list_dir = args.generated
     trees = {"old": args.old, "new": args.new}
     if args.ref:
         trees["ref"] = args.ref

@@ -798,8 +798,8 @@ def synthetic_gpx(n: int) -> bytes:
     """A GPX 1.1 document with ``n`` track points, written by runload's own GPX writer."""
     samples = synthetic_samples(n)
     try:
-        from runload.synth.gpx import gpx_bytes
-        from runload.synth.track import Track
+        from runload.testing.gpx import gpx_bytes
+        from runload.testing.track import Track
     except ImportError:  # the writer not there yet: the same points, written here
         return _plain_gpx(samples)
     return gpx_bytes(Track(samples=samples, sport="running", name="Synthetic long run"))

@@ -1,6 +1,6 @@
 """Run the risk rules on labelled histories and say, per history, whether they did what they should.
 
-Each history of :mod:`runload.synth.scenarios` is written as real activity files
+Each labelled history of ``tests/scenarios.py`` is written as real activity files
 (or a Strava export) by runload's own writers into a temporary folder, read
 back with ``runload.analyze(folder, cache=None)``, and its flags are compared
 with what the history is built to show (``plan.expected``):
@@ -43,7 +43,13 @@ from typing import Any
 import pandas as pd
 
 import runload
-from runload.synth.scenarios import (
+
+# The labelled histories are test data: they live with the tests (tests/scenarios.py),
+# outside the installed package, and this script reads them from the checkout.
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from scenarios import (  # noqa: E402
     SCENARIO_NAMES,
     ExpectedItem,
     gear_map,

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import runload
-from runload.synth.history import preset, write_history
+from runload.testing.history import preset, write_history
 
 RUNNERS = {
     "ana": "steady",

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 import runload
+from runload.demo import write_demo
 from runload.risk import EVIDENCE_GRADES
-from runload.synth.history import write_demo
 
 
 def main() -> None:

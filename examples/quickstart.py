@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 import runload
-from runload.synth.history import write_demo
+from runload.demo import write_demo
 
 
 def main() -> None:

@@ -398,7 +398,7 @@ def _read(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .synth.history import write_demo
+    from .demo import write_demo
 
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)

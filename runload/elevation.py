@@ -197,7 +197,7 @@ JUMP_MIN_CLOSE_RATIO = 0.5
 #: RMS, divided by sqrt(2) so that white noise of sd ``s`` gives ``s``).  Terrain adds
 #: almost nothing at that lag; barometric files measure 0 to 0.29 m, the corpus's GPS
 #: tracks 0.21 to 0.38 m.  GPS altitude that wanders with a correlation time of a
-#: minute (runload.synth's phone model) jitters by 0.13 ``s`` or more per second
+#: minute (runload.testing's phone model) jitters by 0.13 ``s`` or more per second
 #: (0.64 m for ``s`` = 5 m) while the 60 s residual sees only a third of ``s``; its
 #: slow part is what turns a flat run into climbing, so jitter above this is not
 #: believed (and is GPS, not a barometer).  Read under the same condition as the jumps.

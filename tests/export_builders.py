@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from runload.synth.exports import ExportActivity
-from runload.synth.fit import fit_bytes
-from runload.synth.history import SyntheticTrack, synthetic_track
+from runload.testing.exports import ExportActivity
+from runload.testing.fit import fit_bytes
+from runload.testing.history import SyntheticTrack, synthetic_track
 
 __all__ = [
     "encrypted_member_zip",

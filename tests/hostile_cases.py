@@ -46,11 +46,11 @@ from export_builders import fit_of, gzip_bomb, small_track, write, zip_bytes, zi
 
 import runload  # noqa: E402
 from runload.exceptions import RunloadError  # noqa: E402
-from runload.synth.exports import ExportActivity, write_garmin_export, write_strava_export  # noqa: E402
-from runload.synth.fit import FIT_EPOCH, definition, fit_bytes, fit_file  # noqa: E402
-from runload.synth.gpx import gpx_bytes  # noqa: E402
-from runload.synth.tcx import tcx_bytes  # noqa: E402
-from runload.synth.track import Track  # noqa: E402
+from runload.testing.exports import ExportActivity, write_garmin_export, write_strava_export  # noqa: E402
+from runload.testing.fit import FIT_EPOCH, definition, fit_bytes, fit_file  # noqa: E402
+from runload.testing.gpx import gpx_bytes  # noqa: E402
+from runload.testing.tcx import tcx_bytes  # noqa: E402
+from runload.testing.track import Track  # noqa: E402
 
 __all__ = ["CASES", "Case", "Result", "fuzz", "measure", "remove_tree", "run_case"]
 

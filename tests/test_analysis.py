@@ -291,7 +291,7 @@ def test_implausible_runs_are_noticed_and_rides_recorded_as_runs_left_out():
 
 # ---------------------------------------------------------------- end to end, real files
 
-from runload.synth import history  # noqa: E402
+from runload.testing import history  # noqa: E402
 
 
 def _gear_map(plan) -> list[dict[str, object]]:

@@ -18,7 +18,7 @@ from runload.io.batch import read_activities
 from runload.io.plan import Item, discover, load_item
 from runload.io.rows import ERROR_COLUMNS
 from runload.io.workers import ReadOptions, read_item
-from runload.synth.exports import encode_activity
+from runload.testing.exports import encode_activity
 
 N_GOOD = 26  # more than SEQUENTIAL_BELOW, so jobs=2 uses a pool
 

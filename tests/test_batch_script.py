@@ -8,8 +8,8 @@ import textwrap
 
 import pandas as pd
 
-from runload.synth.fit import fit_bytes
-from runload.synth.history import synthetic_track
+from runload.testing.fit import fit_bytes
+from runload.testing.history import synthetic_track
 
 
 def test_unguarded_script_reads_in_parallel_and_runs_once(tmp_path):

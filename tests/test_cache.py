@@ -31,7 +31,7 @@ from runload.io.cache import (
     member_identity,
     parse_size,
 )
-from runload.synth.exports import write_strava_export
+from runload.testing.exports import write_strava_export
 
 DB = "activities-v3.sqlite"
 

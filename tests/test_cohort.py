@@ -12,7 +12,7 @@ from export_builders import export_activity, fit_of, write
 from runload.analysis import analyze
 from runload.cohort import analyze_cohort, cohort_runners
 from runload.io.batch import read_activities
-from runload.synth.exports import write_garmin_export, write_strava_export
+from runload.testing.exports import write_garmin_export, write_strava_export
 
 
 @pytest.fixture(scope="module")

@@ -193,6 +193,94 @@ def test_surface(sport, sub_sport, name, gps, dist, expected):
     assert classify_surface(sport, sub_sport, name, gps, dist) == expected
 
 
+def _session(data: bytes) -> tuple[int, dict[str, float]]:
+    """Records and session totals of a FIT file, read with fitdecode (CRC not checked)."""
+    import fitdecode
+
+    records, session = 0, {}
+    keys = ("total_distance", "total_elapsed_time", "total_timer_time")
+    keys += ("total_ascent", "total_descent")
+    reader = fitdecode.FitReader(
+        io.BytesIO(data),
+        check_crc=fitdecode.CrcCheck.DISABLED,
+        error_handling=fitdecode.ErrorHandling.IGNORE,
+    )
+    with reader:
+        try:
+            for frame in reader:
+                if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "record":
+                    records += 1
+                elif isinstance(frame, fitdecode.FitDataMessage) and frame.name == "session":
+                    session = {k: float(frame.get_value(k)) for k in keys}
+        except fitdecode.FitEOFError:  # the file is shorter than its header says
+            pass
+    return records, session
+
+
+def test_damaged_fit_file_takes_the_devices_totals_where_its_samples_stop_early():
+    # A 5 km run (1651 one-second records, 60 m up and down, an altimeter without noise
+    # so that the writer's session ascent, the sum of the rises, is the true 60 m).  The
+    # damaged file keeps the first 825 records and the closing messages (timer stop,
+    # lap, session, activity) with the whole run's totals, and is shorter than its
+    # header promises: the second half of the records was lost.
+    import dataclasses
+
+    from runload.exceptions import CorruptFileWarning
+    from runload.testing.fit import fit_bytes
+    from runload.testing.history import synthetic_track
+
+    track = synthetic_track(
+        "2024-05-04T07:00:00Z",
+        distance_m=5000.0,
+        climb_m=60.0,
+        elevation_noise_m=0.0,
+        seed=3,
+    )
+    full = fit_bytes(track)
+    first = dataclasses.replace(track, samples=track.samples.iloc[:825])
+    head = fit_bytes(first)
+    # Both files share the header fields, the opening messages and the first 825
+    # records; they part where the full file writes record 826 and the short one its
+    # closing messages, which are as long in both.  No file CRC: the file was cut.
+    shared = next(i for i in range(14, len(head)) if full[i] != head[i])
+    closing = len(head) - 2 - shared
+    damaged = full[:shared] + full[len(full) - 2 - closing : -2]
+    n_full, totals = _session(full)
+    assert (n_full, _session(damaged)) == (1651, (825, totals))
+    assert totals["total_distance"] == track.truth.distance_m == 5000.0
+    assert totals["total_ascent"] == round(track.truth.ascent_m) == 60.0
+
+    with pytest.warns(CorruptFileWarning, match="truncated"):
+        act = runload.read_activity(io.BytesIO(damaged))
+    assert len(act.samples) == 825
+    assert act.samples["distance_m"].max() < 2600.0  # the samples stop half-way
+    assert act.distance_m == totals["total_distance"]
+    assert act.elapsed_time_s == totals["total_elapsed_time"] == 1650.0
+    assert act.moving_time_s == totals["total_timer_time"] == 1650.0
+    assert (act.ascent_m, act.descent_m) == (totals["total_ascent"], totals["total_descent"])
+
+
+def test_file_that_lost_only_its_crc_keeps_its_samples_and_the_devices_totals():
+    # Cut two bytes short (the file CRC): every record and the session are there.
+    from runload.exceptions import CorruptFileWarning
+    from runload.testing.fit import fit_bytes, truncate
+    from runload.testing.history import synthetic_track
+
+    track = synthetic_track("2024-05-04T07:00:00Z", distance_m=3000.0, climb_m=30.0, seed=5)
+    data = fit_bytes(track)
+    n, totals = _session(data)
+    intact = runload.read_activity(io.BytesIO(data))
+    with pytest.warns(CorruptFileWarning, match="truncated"):
+        cut = runload.read_activity(io.BytesIO(truncate(data, len(data) - 2)))
+    assert len(cut.samples) == len(intact.samples) == n
+    assert (cut.distance_m, cut.elapsed_time_s) == (intact.distance_m, intact.elapsed_time_s)
+    # The writer's session ascent is the unsmoothed sum of the noisy altimeter's rises,
+    # more than the complete file's own (smoothed) count: a damaged file takes the
+    # device's figure where it is the larger.
+    assert intact.ascent_m < totals["total_ascent"]
+    assert (cut.ascent_m, cut.descent_m) == (totals["total_ascent"], totals["total_descent"])
+
+
 # ----------------------------------------------------------------------------- sniffing, gzip
 
 

@@ -14,7 +14,7 @@ from export_builders import export_activity
 
 from runload.cohort import analyze_cohort
 from runload.io.batch import read_activities
-from runload.synth.exports import write_garmin_export, write_strava_export
+from runload.testing.exports import write_garmin_export, write_strava_export
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("distributed") is None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from pathlib import Path
 
@@ -10,9 +11,15 @@ import pandas as pd
 import pytest
 from export_builders import export_activity, fit_of, write
 
+from runload import read_activity
 from runload.io.batch import read_activities
 from runload.io.duplicates import find_duplicates, merge_metadata
-from runload.synth.exports import ExportActivity, write_garmin_export, write_strava_export
+from runload.testing.exports import (
+    ExportActivity,
+    encode_activity,
+    write_garmin_export,
+    write_strava_export,
+)
 
 T0 = pd.Timestamp("2024-05-01T07:00:00Z")
 
@@ -176,8 +183,47 @@ def test_strava_and_garmin_records_of_the_same_runs(tmp_path: Path) -> None:
 def test_duplicates_can_be_kept(tmp_path: Path) -> None:
     write(tmp_path / "x" / "a.fit", fit_of(1))
     b_track = export_activity(1, format="gpx")
-    from runload.synth.exports import encode_activity
-
     write(tmp_path / "x" / "b.gpx", encode_activity(b_track) or b"")
     assert len(_read(tmp_path / "x").activities) == 1
     assert len(_read(tmp_path / "x", duplicates=False).activities) == 2
+
+
+def test_exact_copy_kept_without_metadata_gets_the_other_copys_name_and_gear(
+    tmp_path: Path,
+) -> None:
+    # One run, twice with the same bytes: a bare FIT file (FIT has no place for a name or
+    # shoes) read first, and the same file inside a Strava export whose activities.csv
+    # names it and gives its shoes.  The first is kept and takes the export's metadata.
+    act = export_activity(2, format="fit", name="Hill repeats", gear="Ghost 15")
+    act = dataclasses.replace(act, track=dataclasses.replace(act.track, name=None))
+    data = encode_activity(act)
+    assert data is not None
+    bare = write(tmp_path / "watch" / "run.fit", data)
+    alone = read_activity(bare)
+    assert (alone.name, alone.gear) == (None, None)
+    export = write_strava_export(tmp_path / "strava", [act], archive=False)
+    log = _read([bare, export])
+    assert len(log.activities) == 1
+    row = log.activities.iloc[0]
+    # pinned: the bare copy is the one kept, so its metadata can only come from the export
+    assert row["source_path"] == str(bare)
+    assert (row["name"], row["gear"]) == ("Hill repeats", "Ghost 15")
+    (error,) = log.errors.to_dict("records")
+    assert error["reason"] == "duplicate"
+    assert error["path"] != str(bare)
+
+
+def test_exact_copy_keeps_its_own_metadata_and_fills_only_what_it_lacks(
+    tmp_path: Path,
+) -> None:
+    # Two exports holding the same file: the first names the run but has no shoes, the
+    # second has other words for both.  The kept record keeps its name and takes the shoes.
+    first = export_activity(3, format="fit", name="Long run", gear=None)
+    second = export_activity(3, format="fit", name="Morning Run", gear="Pegasus 40")
+    a = write_strava_export(tmp_path / "a", [first], archive=False)
+    b = write_strava_export(tmp_path / "b", [second], archive=False)
+    log = _read([a, b])
+    assert len(log.activities) == 1
+    row = log.activities.iloc[0]
+    assert row["source_path"].startswith(str(a))
+    assert (row["name"], row["gear"]) == ("Long run", "Pegasus 40")

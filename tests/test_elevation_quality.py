@@ -253,6 +253,56 @@ def test_public_names():
 # --- corpus -----------------------------------------------------------------------------
 
 
+# --- read from a file: which band the importer sums with -------------------------------
+
+
+def _gpx_track(elevation_m: np.ndarray):
+    """A straight 12 km run northwards at 3 m/s, one point a second, with ``elevation_m``."""
+    import pandas as pd
+
+    from runload.testing.track import Track
+
+    times = pd.date_range("2024-05-04T07:00:00Z", periods=N, freq="1s", name="time")
+    lat = 39.7 + DISTANCE_M / (math.pi / 180.0 * 6_371_008.8)  # metres north to degrees
+    samples = pd.DataFrame(
+        {"latitude_deg": lat, "longitude_deg": -105.0, "elevation_m": elevation_m},
+        index=times,
+    )
+    return Track(samples=samples, sport="running")
+
+
+def test_gps_altitude_in_a_file_is_summed_with_the_noise_band(tmp_path):
+    # Flat ground (true climb 0 m) recorded with phone altitude (10 m of noise): the
+    # importer finds GPS altitude and sums it with the noise-scaled band, not the
+    # configured 1 m hysteresis that counts the noise as climbing.
+    from runload.testing.gpx import gpx_bytes
+
+    e = phone_altitude(np.full(N, 5.0), sd_m=10.0, seed=10)
+    path = tmp_path / "phone.gpx"
+    path.write_bytes(gpx_bytes(_gpx_track(e)))
+    act = runload.read_activity(path)
+    assert (act.elevation_source, act.ascent_trusted) == ("gps", False)
+    read = act.samples["elevation_m"].to_numpy(dtype="float64")
+    np.testing.assert_array_equal(read, e)  # whole metres survive the file unchanged
+    km = DISTANCE_M[-1] / 1000
+    default_m, _ = ascent_descent(e, T_S)
+    adaptive_m, adaptive_down = ascent_descent(e, T_S, method="adaptive")
+    assert default_m / km > 40 and adaptive_m / km < 6  # the band is what matters here
+    assert (act.ascent_m, act.descent_m) == (adaptive_m, adaptive_down)
+
+
+def test_barometric_altitude_in_a_file_keeps_the_configured_band(tmp_path):
+    # Smooth hills with 0.2 m steps (a barometric altimeter): the configured hysteresis.
+    from runload.testing.gpx import gpx_bytes
+
+    e = np.round(hills(DISTANCE_M) * 5.0) / 5.0
+    path = tmp_path / "watch.gpx"
+    path.write_bytes(gpx_bytes(_gpx_track(e)))
+    act = runload.read_activity(path)
+    assert (act.elevation_source, act.ascent_trusted) == ("barometric", True)
+    assert (act.ascent_m, act.descent_m) == ascent_descent(e, T_S)
+
+
 def _read_quiet(path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -13,8 +13,8 @@ import pytest
 
 import runload
 from runload.geo import EARTH_RADIUS_M
-from runload.synth.fit import fit_bytes, flip_crc, truncate
-from runload.synth.track import Track
+from runload.testing.fit import fit_bytes, flip_crc, truncate
+from runload.testing.track import Track
 
 STEP_DEG = 0.0001  # latitude step between samples
 STEP_M = EARTH_RADIUS_M * math.radians(STEP_DEG)  # 11.1195 m

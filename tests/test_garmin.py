@@ -19,7 +19,7 @@ from runload.io.garmin import (
     parse_summaries,
     redact_account,
 )
-from runload.synth.exports import ExportActivity, track_totals, write_garmin_export
+from runload.testing.exports import ExportActivity, track_totals, write_garmin_export
 
 EMAIL = "jo.runner+watch@mail.example.org"
 FIRST_ID = 9_100_000_000
@@ -98,7 +98,7 @@ def test_the_account_email_never_shows(export: Path) -> None:
 
 
 def test_uploads_no_summary_matches_are_read_without_metadata(tmp_path: Path) -> None:
-    from runload.synth.exports import encode_activity
+    from runload.testing.exports import encode_activity
 
     lone = encode_activity(export_activity(9, format="fit"))
     assert lone is not None

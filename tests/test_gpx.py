@@ -20,8 +20,8 @@ from runload.activity import RawActivity
 from runload.exceptions import DataQualityWarning, ParseError, RunloadError, UnsafeInputError
 from runload.io import gpx as gpx_module
 from runload.io.gpx import gpx_sport, read_gpx, sniff_gpx
-from runload.synth.gpx import gpx_bytes
-from runload.synth.track import Track
+from runload.testing.gpx import gpx_bytes
+from runload.testing.track import Track
 
 # Hand calculation: points 0.001 degrees of latitude apart on one meridian are
 # R * radians(0.001) apart (the haversine of a pure latitude step), with R the

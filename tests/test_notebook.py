@@ -20,8 +20,8 @@ import runload
 from runload.analysis import analyze
 from runload.report import notebook as nb
 from runload.risk import Flag
-from runload.synth.gpx import gpx_bytes
-from runload.synth.track import Track
+from runload.testing.gpx import gpx_bytes
+from runload.testing.track import Track
 
 MON = D(2024, 1, 1)
 MTS = {0: 0.25, 3: 0.25, 6: 0.5}
@@ -189,8 +189,8 @@ def test_the_classes_display_through_the_notebook_functions(tmp_path):
     import runload
     from runload.report import notebook
     from runload.risk import Flag
-    from runload.synth.fit import fit_bytes
-    from runload.synth.history import synthetic_track
+    from runload.testing.fit import fit_bytes
+    from runload.testing.history import synthetic_track
 
     message = "A long message about a run that must never be cut short. " * 4
     flag = Flag(

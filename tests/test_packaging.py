@@ -34,6 +34,29 @@ def test_py_typed_marker_is_shipped():
     assert (ROOT / "runload" / "py.typed").is_file()
 
 
+def test_reading_and_the_cli_do_not_load_the_test_helpers():
+    # runload.testing is for users' tests (as xarray.testing): off the runtime path;
+    # the CLI imports the demo only when `runload demo` runs.
+    code = (
+        "import sys, runload, runload.cli; "
+        "print(sorted(m for m in sys.modules if m.startswith(('runload.testing', 'runload.demo'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_package_data_names_files_that_exist():
+    # a pattern that matches nothing ships nothing and misleads the reader of pyproject
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        package_data = tomllib.load(fh)["tool"]["setuptools"]["package-data"]
+    for package, patterns in package_data.items():
+        for pattern in patterns:
+            assert sorted((ROOT / package.replace(".", "/")).glob(pattern)), (package, pattern)
+
+
 def test_activity_fields_are_the_summary_fields():
     names = [f.name for f in dataclasses.fields(runload.Activity) if f.name != "samples"]
     assert names == list(SUMMARY_FIELDS)
@@ -100,6 +123,9 @@ def test_sdist_and_wheel_ship_license_and_changelog(tmp_path):
     assert f"runload-{version}.dist-info/licenses/LICENSE" in names
     assert f"runload-{version}.data/data/share/doc/runload/CHANGELOG.md" in names
     assert {"runload/py.typed", "runload/__main__.py", "runload/_version.py"} <= names
+    # the public test helpers and the demo ship; the labelled test histories do not
+    assert {"runload/testing/__init__.py", "runload/testing/fit.py", "runload/demo.py"} <= names
+    assert not [n for n in names if "scenarios" in n]
     assert f"Version: {version}" in metadata
     assert "License-Expression: MIT" in metadata
     assert "Classifier: Programming Language :: Python :: 3.11" in metadata

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from runload.analysis import analyze
-from runload.synth.history import write_demo
+from runload.demo import write_demo
 
 
 def _chromium() -> str | None:

@@ -147,3 +147,33 @@ def test_downhill_race_after_flat_training():
     assert "race" in flag.activity_ids
     assert "54 %" in flag.message and "73 %" in flag.message and "not injury data" in flag.message
     assert proper(uphill_overload(acts)) == []
+
+
+def _flat_spell_then(scale: float) -> list[dict]:
+    """Weeks 0-7 usual (800 m), weeks 8-11 flat road (40 km, 100 m), week 12 scaled."""
+    flat = [
+        {"date": day(MON, 7 * w + wd), "km": km, "ascent": up, "surface": "road"}
+        for w in range(8, 12)
+        for wd, km, up in ((1, 10.0, 25.0), (3, 10.0, 25.0), (6, 20.0, 50.0))
+    ]
+    return [r for w in range(8) for r in usual_week(w)] + flat + usual_week(12, scale=scale)
+
+
+def test_a_little_above_the_habitual_week_after_a_flat_spell_is_quiet():
+    # Week 12 climbs 1000 m (25 m/km).  Mean of the last 4 outdoor weeks (8-11): 100 m,
+    # x 10.  Median outdoor week of the 12-week lookback (weeks 0-11: eight of 800 m, four
+    # of 100 m): 800 m.  The norm is the higher, 800 m: x 1.25, not above x 1.5.  The
+    # biggest week (800 m) does not shield it: 1000 m is +25 % on it, above +10 %.
+    assert proper(uphill_overload(table(_flat_spell_then(1000 / 800)))) == []
+
+
+def test_well_above_the_habitual_week_after_a_flat_spell_is_flagged_on_it():
+    # Week 12 climbs 1320 m: x 1.65 on the 800 m norm (+65 %, and on the biggest week).
+    # Per outdoor km: 1320 / 40 = 33 m/km against the higher of the recent 400 / 160 =
+    # 2.5 m/km and the median week's 20 m/km: x 1.65, one signal.  Hilly runs: 3 against
+    # the higher of 0 (recent) and 3 (median): no second signal.  Moderate.
+    [flag] = proper(uphill_overload(table(_flat_spell_then(1320 / 800))))
+    assert (flag.date, flag.severity) == (day(MON, 84), "moderate")
+    assert flag.value == pytest.approx(1.65, abs=1e-12)
+    assert "you climbed 1320 m on your outdoor runs, +65 % on your norm of 800 m" in flag.message
+    assert "33 m/km (usually 20 m/km)" in flag.message

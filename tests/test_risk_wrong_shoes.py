@@ -1,4 +1,4 @@
-"""The ``wrong_shoes`` rule on generated shoe histories (runload.synth.shoes) and small tables.
+"""The ``wrong_shoes`` rule on generated shoe histories (tests/shoe_scenarios.py) and small tables.
 
 Expected weeks, severities and shares are worked out by hand from the plans: four runs a
 week of 7, 8, 11 and 6 km (32 km).
@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import shoe_scenarios as shoes
 from risk_tables import table
 
+from runload.demo import demo_plan
 from runload.risk import RiskProfile, evaluate
 from runload.risk.wrong_shoes import wrong_shoes
-from runload.synth import shoes as synth
-from runload.synth.history import demo_plan
+from runload.testing.history import plan_activities
 
 MON = dt.date(2024, 1, 1)
 
@@ -28,11 +29,11 @@ def found(flags):
 
 
 def run(plan, **settings):
-    return wrong_shoes(synth.plan_activities(plan), **settings)
+    return wrong_shoes(plan_activities(plan), **settings)
 
 
 def test_abrupt_switch_to_minimalist_at_full_volume_is_moderate():
-    flags = run(synth.minimalist_switch())
+    flags = run(shoes.minimalist_switch())
     # week 6: 0 % → 100 % minimalist (rise 100 points ≥ 70: abrupt) with 32 of the usual
     # 32 km (100 % ≥ 80 %: full volume): 2 points
     assert found(flags) == [("less_cushioned_share_rise_ratio", week(6), "moderate")]
@@ -44,28 +45,28 @@ def test_abrupt_switch_to_minimalist_at_full_volume_is_moderate():
 
 
 def test_body_mass_raises_the_switch_for_a_heavier_runner():
-    plan = synth.minimalist_switch(body_mass_kg=92.0)
+    plan = shoes.minimalist_switch(body_mass_kg=92.0)
     assert found(run(plan, body_mass_kg=92.0)) == plan.expected["items"]
     assert plan.expected["items"][0][2] == "high"
     # a lighter runner keeps the two points of the switch: moderate, never lowered
     assert found(run(plan, body_mass_kg=60.0))[0][2] == "moderate"
     # through the profile, as a runner would set it
     profile = RiskProfile(wrong_shoes={"body_mass_kg": 92.0})
-    acts = synth.plan_activities(plan)
+    acts = plan_activities(plan)
     serious = [f for f in evaluate(acts, profile=profile) if f.trigger == "wrong_shoes"]
     assert [f.severity for f in serious] == ["high"]
     assert "92 kg" in serious[0].message and "Fuller" in serious[0].message
 
 
 def test_gradual_eight_week_transition_is_not_flagged():
-    plan = synth.minimalist_switch(abrupt=False)
+    plan = shoes.minimalist_switch(abrupt=False)
     # shares 18.75 → 40.6 → 65.6 → 100 %: rises of 21.9, 25 and 34.4 points, the last
     # when the 4 weeks before hold 59.4 % minimalist distance (more than 40 %)
     assert run(plan) == []
 
 
 def test_runs_in_non_running_shoes():
-    plan = synth.non_running_runs()
+    plan = shoes.non_running_runs()
     flags = run(plan)
     assert found(flags) == plan.expected["items"]
     low, moderate = flags
@@ -76,7 +77,7 @@ def test_runs_in_non_running_shoes():
 
 @pytest.mark.parametrize("most", [False, True])
 def test_racing_shoe_long_run_habit(most):
-    plan = synth.racing_long_runs(most=most)
+    plan = shoes.racing_long_runs(most=most)
     flags = run(plan)
     assert found(flags) == plan.expected["items"]
     # week 5: long runs of weeks 3, 4, 5 in racing shoes, 33 of 128 km (or 57 with
@@ -98,7 +99,7 @@ def test_one_race_in_racing_shoes_is_not_a_habit():
 
 
 def test_unknown_shoe_types_give_a_notice_not_a_flag():
-    flags = run(synth.unknown_shoe_types())
+    flags = run(shoes.unknown_shoe_types())
     assert found(flags) == []
     [notice] = flags
     assert notice.severity == "info" and notice.metric == "shoe_types_unknown"
@@ -108,7 +109,7 @@ def test_unknown_shoe_types_give_a_notice_not_a_flag():
 
 
 def test_the_gear_file_types_a_nickname():
-    acts = synth.plan_activities(synth.unknown_shoe_types())
+    acts = plan_activities(shoes.unknown_shoe_types())
     gear = [
         {"gear": "Blue Pegs", "start_date": MON, "end_date": None, "type": "cushioned"},
         {"gear": "old ones", "start_date": MON, "end_date": None, "model": "Xero HFS"},
@@ -118,7 +119,7 @@ def test_the_gear_file_types_a_nickname():
 
 
 def test_a_much_lower_stack_counts_as_less_cushioned():
-    acts = synth.plan_activities(synth.unknown_shoe_types())
+    acts = plan_activities(shoes.unknown_shoe_types())
     gear = {
         "Blue Pegs": {"start_date": MON, "end_date": None, "type": "cushioned", "stack_mm": 34},
         "old ones": {"start_date": MON, "end_date": None, "type": "racing", "stack_mm": 22},
@@ -149,8 +150,6 @@ def test_short_history_gives_a_notice_instead_of_a_switch_flag():
 
 
 def test_demo_runner_moves_long_runs_into_racing_shoes():
-    from runload.synth.shoes import plan_activities
-
     plan = demo_plan()
     flags = [f for f in evaluate(plan_activities(plan)) if f.trigger == "wrong_shoes"]
     assert found(flags) == [("racing_share_ratio", plan.expected["racing_habit_week_start"], "low")]

@@ -25,8 +25,8 @@ from runload.shoes import (
     shoe_lines,
     shoe_table,
 )
-from runload.synth.exports import ExportActivity, write_garmin_export, write_strava_export
-from runload.synth.history import synthetic_track
+from runload.testing.exports import ExportActivity, write_garmin_export, write_strava_export
+from runload.testing.history import synthetic_track
 
 MON = dt.date(2024, 1, 1)
 

@@ -15,7 +15,7 @@ from runload.exceptions import SkippedFileWarning
 from runload.io import batch
 from runload.io.batch import read_activities
 from runload.io.cache import ActivityCache
-from runload.synth.exports import write_strava_export
+from runload.testing.exports import write_strava_export
 
 
 def _age_tree(root: Path, seconds: float = 60.0) -> None:

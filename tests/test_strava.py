@@ -14,7 +14,7 @@ from export_builders import export_activity, fit_of, write
 from runload.io.batch import read_activities
 from runload.io.strava import parse_activities_csv, parse_strava_date, strava_sport
 from runload.load import is_running
-from runload.synth.exports import ExportActivity, track_totals, write_strava_export
+from runload.testing.exports import ExportActivity, track_totals, write_strava_export
 
 FIRST_ID = 4_000_000
 

@@ -22,8 +22,8 @@ from runload.exceptions import (
     UnsupportedFormatError,
 )
 from runload.io.tcx import read_tcx, sniff_tcx, tcx_sport
-from runload.synth.tcx import tcx_bytes
-from runload.synth.track import Track
+from runload.testing.tcx import tcx_bytes
+from runload.testing.track import Track
 
 STEP_DEG = 0.001  # latitude step between points: R * radians(0.001) = 111.19508 m
 STEP_M = 6_371_008.8 * math.radians(STEP_DEG)

@@ -13,7 +13,7 @@ import pytest
 
 from runload import analyze
 from runload.risk import TRIGGERS as REGISTERED
-from runload.synth import history
+from runload.testing import history
 
 #: Every registered rule: each must have a preset history that shows it.
 TRIGGERS = list(REGISTERED)

@@ -4,7 +4,7 @@ What counts as a run (untyped GPX runs and rides, walks labelled as runs), which
 elevation can be believed (phone altitude on a flat route, a switch from a
 barometric watch to a phone, an export's own gain), and the one calendar (a
 New York Sunday-evening run analysed with a Zurich time zone).  Expected values
-come from the scenarios' construction (runload.synth.scenarios), not from the
+come from the scenarios' construction (tests/scenarios.py), not from the
 code under test.
 """
 
@@ -15,11 +15,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+import scenarios as sc
 
 import runload
-from runload.synth import scenarios as sc
-from runload.synth.exports import ExportActivity, write_strava_export
-from runload.synth.history import generate_history
+from runload.testing.exports import ExportActivity, write_strava_export
+from runload.testing.history import generate_history
 
 SERIOUS = {"moderate", "high"}
 

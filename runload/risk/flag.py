@@ -500,13 +500,6 @@ def history_notice(
     )
 
 
-def fmt_ratio_pct(ratio: float) -> str:
-    """Format a ratio as a signed percentage change: 1.35 -> '+35 %'."""
-    if not np.isfinite(ratio):
-        return "from nothing"
-    return f"{(ratio - 1.0) * 100:+.0f} %"
-
-
 def run_table(activities: pd.DataFrame) -> pd.DataFrame:
     """The running activities, chronological: ``local_date``, ``distance_km``, ``ascent_m``...
 

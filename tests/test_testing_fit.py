@@ -1,7 +1,7 @@
 """The FIT writer, checked by decoding its files with two independent decoders.
 
 fitdecode and Garmin's own FIT SDK (garmin-fit-sdk) read what
-:func:`runload.synth.fit.fit_bytes` writes; every expected value is worked out
+:func:`runload.testing.fit.fit_bytes` writes; every expected value is worked out
 here from the Track and the FIT profile (scales, offsets, semicircles, epoch),
 never taken from the writer.  The Garmin SDK does not decode compressed
 timestamp headers, so those files are checked with fitdecode only.
@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 from garmin_fit_sdk import Decoder, Stream
 
-from runload.synth.fit import crc16, fit_bytes, flip_crc, truncate
-from runload.synth.track import Track
+from runload.testing.fit import crc16, fit_bytes, flip_crc, truncate
+from runload.testing.track import Track
 
 FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
 N = 900
@@ -73,7 +73,7 @@ def _track(**kw: Any) -> Track:
         "sub_sport": "trail",
         "name": "Sunday evening trail",
         "utc_offset_s": OFFSET_S,
-        "device": "runload synth",
+        "device": "runload testing",
         "pauses": [
             (idx[299], idx[300]),  # no samples inside
             (idx[600], idx[605]),  # samples 601-604 inside: must be dropped
@@ -316,7 +316,7 @@ def test_session_lap_and_activity_totals(default_file: bytes, track: Track) -> N
     (fid,) = msgs["file_id"]
     assert fid.get_value("type") == "activity"
     assert fid.get_value("manufacturer") == "development"
-    assert fid.get_value("product_name") == "runload synth"
+    assert fid.get_value("product_name") == "runload testing"
 
 
 def test_sessions_and_sub_sports_per_garmin_sdk(track: Track) -> None:

@@ -11,8 +11,11 @@ output with the truth instead of with the generator's own arithmetic.
 :class:`HistoryPlan` lists the runs of a training history;
 :func:`preset` builds the plans the risk tests need (each with a quiet
 counterpart where the trigger does not fire), :func:`generate_history` turns a
-plan into tracks and :func:`write_history` writes them as files.
-:func:`write_demo` writes the bundled demo: about four months of one runner.
+plan into tracks and :func:`write_history` writes them as files
+(:func:`runload.testing.exports.write_history_export`: as a Strava export);
+:func:`plan_activities` turns a plan into an activities table without writing
+any file, for fast tests of the risk rules.  The bundled demo is
+:mod:`runload.demo`.
 
 Every random draw comes from a generator seeded by the caller: the same seed
 gives the same tracks and byte-identical files.
@@ -41,8 +44,7 @@ Noise model, per sample (``dt`` = sample interval):
 
 What the file *says* is separate from what was done: ``sport=None`` writes no
 sport (a GPX file without ``<type>``), ``sport="running", motion="walk"`` a
-walk saved as a run.  Labelled histories for the risk rules are in
-:mod:`runload.synth.scenarios`.
+walk saved as a run.
 
 The ``distance_m`` stream is the true distance (as a calibrated foot pod would
 report it); GPS-derived distance is longer by the noise, as on real devices.
@@ -66,7 +68,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..geo import EARTH_RADIUS_M, haversine_m
+from ..schema import SUMMARY_DTYPES, empty_activities
 from .fit import fit_bytes
+from .gpx import gpx_bytes
+from .tcx import tcx_bytes
 from .track import MOTIONS, Track
 
 __all__ = [
@@ -79,11 +84,10 @@ __all__ = [
     "PlannedRun",
     "SyntheticTrack",
     "Truth",
-    "demo_plan",
     "generate_history",
+    "plan_activities",
     "preset",
     "synthetic_track",
-    "write_demo",
     "write_history",
 ]
 
@@ -430,7 +434,7 @@ def synthetic_track(
     seed: int = 0,
     name: str | None = None,
     notes: str | None = None,
-    device: str | None = "runload synth",
+    device: str | None = "runload testing",
 ) -> SyntheticTrack:
     """One synthetic run (or walk, or ride), with its truth.
 
@@ -837,7 +841,7 @@ class PlannedRun:
     elevation_model: ElevationModel = "barometric"
     elevation_offset_m: float | None = None
     elevation_noise_m: float | None = None
-    device: str | None = "runload synth"
+    device: str | None = "runload testing"
     record_cadence: bool = True
     tags: tuple[str, ...] = ()
 
@@ -986,12 +990,8 @@ def _encode(track: Track, fmt: str) -> bytes:
     if fmt == "fit":
         return fit_bytes(track)
     if fmt == "gpx":
-        from .gpx import gpx_bytes  # written alongside this module
-
         return gpx_bytes(track)
     if fmt == "tcx":
-        from .tcx import tcx_bytes
-
         return tcx_bytes(track)
     raise ValueError(f"unknown format {fmt!r}")
 
@@ -1248,8 +1248,8 @@ def preset(
             volume from one week to the next.  Quiet: the same change of
             shoes, on the same day, into another cushioned running shoe
             ("Ghost 15").  (A gradual move into minimalist shoes needs a shoe
-            per run, which a gear map of date ranges cannot carry; see
-            :mod:`runload.synth.shoes`.)
+            per run, which a gear map of date ranges cannot carry: give each
+            :class:`PlannedRun` its ``gear`` and use :func:`plan_activities`.)
     trigger : bool
         Build the history that shows the trigger (True) or its quiet
         counterpart (False).
@@ -1420,136 +1420,65 @@ def _crossing_date(runs: Iterable[PlannedRun], gear: str, limit_m: float) -> dt.
     return None
 
 
-# ----------------------------------------------------------------------- demo
+# ----------------------------------------------------------- plans as tables
 
 
-def demo_plan(*, seed: int = 2024) -> HistoryPlan:
-    """The demo runner: 16 weeks from 8 January 2024 in Denver.
+def plan_activities(plan: HistoryPlan) -> pd.DataFrame:
+    """The activities table of a plan, from its runs alone (no files written or read).
 
-    Six winter weeks mostly on the treadmill, then an abrupt move to the
-    roads at the same volume; a long-run spike in week 11 (24 km after
-    16-17 km); the road shoe passes 800 km in the last weeks; a few trail runs
-    in a second pair and one track session.  From week 13 the long runs are
-    in new racing shoes ("Nike Vaporfly 3"): a racing-shoe long-run habit for
-    ``wrong_shoes`` in week 15 (three of the four weeks 12-15).
-    """
-    rng = np.random.default_rng(seed)
-    start = dt.date(2024, 1, 8)
-    runs: list[PlannedRun] = []
-    for k in range(16):
-        monday = start + dt.timedelta(weeks=k)
-        volume = 53_000.0 + 1_000.0 * min(k, 4)
-        if k < 6:
-            surfaces: tuple[Surface, ...] = (
-                "treadmill",
-                "treadmill",
-                "treadmill",
-                "road",
-                "treadmill",
-            )
-        else:
-            surfaces = ("road",) * 5
-        volume -= 9_000.0 if k in (8, 12) else 8_000.0 if k == 13 else 0.0  # extra sessions below
-        long_share = (24_000.0 if k == 10 else 16_500.0) / volume
-        week_runs = _week(
-            monday,
-            _Week(
-                volume,
-                extra_runs=1,
-                long_share=long_share,
-                surfaces=surfaces,
-                climb_per_km_m=7.0,
-                gear="Ghost 15",
-            ),
-            rng,
-        )
-        for r in week_runs:
-            if r.surface == "treadmill":
-                r2 = replace(r, name="Treadmill run" if k % 2 else None)
-            elif k >= 12 and r.start_local.weekday() == 5:  # the long run, in racing shoes
-                r2 = replace(r, gear="Nike Vaporfly 3")
-            else:
-                r2 = r
-            runs.append(r2)
-        if k in (8, 12):  # Sunday afternoon trail run in the trail shoes
-            runs.append(
-                PlannedRun(
-                    start_local=dt.datetime.combine(monday + dt.timedelta(days=6), dt.time(13, 0)),
-                    distance_m=9_000.0,
-                    pace_s_per_km=420.0,
-                    surface="trail",
-                    climb_m=320.0,
-                    gear="Speedgoat 5",
-                    name="Trail run, Green Mountain",
-                    format="gpx",
-                )
-            )
-        if k == 13:
-            runs.append(
-                PlannedRun(
-                    start_local=dt.datetime.combine(monday + dt.timedelta(days=2), dt.time(17, 45)),
-                    distance_m=8_000.0,
-                    pace_s_per_km=285.0,
-                    surface="track",
-                    gear="Ghost 15",
-                    name="Track intervals",
-                    format="fit",
-                )
-            )
-    expected = {
-        "scenario": "demo",
-        "long_run_spike_date": start + dt.timedelta(weeks=10, days=5),
-        "treadmill_to_road_week_start": start + dt.timedelta(weeks=6),
-        "shoe": "Ghost 15",
-        "shoe_crossing_date": _crossing_date(runs, "Ghost 15", SHOE_LIMIT_M),
-        "racing_shoe": "Nike Vaporfly 3",
-        "racing_habit_week_start": start + dt.timedelta(weeks=14),
-    }
-    return HistoryPlan(
-        runs=tuple(runs),
-        seed=seed,
-        formats=("fit", "gpx", "fit", "tcx", "fit"),
-        sample_interval_s={"fit": 2.0, "gpx": 5.0, "tcx": 5.0},
-        scenario="demo",
-        expected=expected,
-    )
-
-
-def write_demo(folder: str | Path) -> list[Path]:
-    """Write the demo history (:func:`demo_plan`) into ``folder`` as a Strava bulk export.
-
-    16 weeks and 83 runs as an extracted Strava export: ``activities.csv``
-    (names, types, gear) and ``activities/`` holding FIT (a sample every 2 s),
-    GPX and TCX files (every 5 s), every second file gzipped, about 5 MB.
-    Triggers present: a treadmill-to-road switch, a long-run spike, a shoe
-    passing 800 km and long runs in racing shoes (the shoes come from the
-    export's gear column: the activity formats have no place for them).
+    Parameters
+    ----------
+    plan : HistoryPlan
 
     Returns
     -------
-    list of Path
-        ``activities.csv`` and the activity files.
+    DataFrame
+        The columns of :data:`runload.schema.SUMMARY_FIELDS`, index ``activity_id``
+        (``run000``, ``run001``... in start order): local date and UTC start from the
+        plan's time zone, the planned distance, moving time from the pace, the planned
+        climb as ascent and descent, surface, shoe (``gear``), name and notes; the
+        rest missing.
     """
-    from .exports import ExportActivity, write_strava_export
-
-    formats = ("fit", "gpx", "tcx")
-    activities = []
-    for i, item in enumerate(generate_history(demo_plan())):
-        track = item.track
-        has_gps = bool(np.isfinite(np.asarray(track.samples.get("latitude_deg", []))).any())
-        kind = {"treadmill": "Virtual Run", "trail": "Trail Run"}.get(track.sub_sport, "Run")
-        activities.append(
-            ExportActivity(
-                track=track,
-                format=_pick_format(item.format, i, formats, has_gps),  # type: ignore[arg-type]
-                gzip=i % 2 == 1,
-                activity_type=kind,
-                name=track.name,
-                description=track.notes,
-                gear=item.gear,
-                export_id=10_000_000 + i,
-            )
-        )
-    out = Path(folder)
-    write_strava_export(out, activities, style="current", archive=False)
-    return [out / "activities.csv", *sorted((out / "activities").iterdir())]
+    zone = ZoneInfo(plan.timezone or DENVER_TZ)
+    runs = sorted(plan.runs, key=lambda r: r.start_local)
+    rows: dict[str, list[Any]] = {name: [] for name in SUMMARY_DTYPES if name != "activity_id"}
+    for run in runs:
+        local = run.start_local.replace(tzinfo=zone)
+        offset = local.utcoffset()
+        seconds = run.distance_m / 1000.0 * run.pace_s_per_km
+        values: dict[str, Any] = {
+            "source_path": "",
+            "format": "plan",
+            "sport": run.sport,
+            "sub_sport": run.sub_sport or ("treadmill" if run.surface == "treadmill" else None),
+            "surface": run.surface,
+            "start_time_utc": pd.Timestamp(local).tz_convert("UTC"),
+            "utc_offset_s": None if offset is None else int(offset.total_seconds()),
+            "local_date": run.start_local.date(),
+            "distance_m": run.distance_m,
+            "elapsed_time_s": seconds,
+            "moving_time_s": seconds,
+            "ascent_m": math.nan if run.climb_m is None else run.climb_m,
+            "descent_m": math.nan if run.climb_m is None else run.climb_m,
+            "name": run.name,
+            "notes": run.notes,
+            "gear": run.gear,
+            "has_gps": run.surface != "treadmill",
+        }
+        for name in rows:
+            rows[name].append(values.get(name))
+    if not runs:
+        return empty_activities()
+    frame = pd.DataFrame(rows)
+    for name, dtype in SUMMARY_DTYPES.items():
+        if name == "activity_id":
+            continue
+        target: Any = dtype
+        if dtype.startswith("datetime64"):
+            frame[name] = pd.to_datetime(frame[name], utc=True)
+        elif dtype not in ("object", "bool", "boolean"):
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(target)
+        else:
+            frame[name] = frame[name].astype(target)
+    frame.index = pd.Index([f"run{i:03d}" for i in range(len(runs))], name="activity_id")
+    return frame

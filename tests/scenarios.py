@@ -1,6 +1,6 @@
 """Labelled training histories: what real runners do, and what the risk rules should say about it.
 
-Each function here builds a :class:`~runload.synth.history.HistoryPlan` whose
+Each function here builds a :class:`~runload.testing.history.HistoryPlan` whose
 ``expected`` mapping states the outcome the rules are meant to reach:
 
 ``items``
@@ -46,14 +46,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from .history import (
-    HistoryPlan,
-    PlannedRun,
-    Surface,
-    _pick_format,
-    generate_history,
-    write_history,
-)
+from runload.testing.exports import write_history_export
+from runload.testing.history import HistoryPlan, PlannedRun, Surface, write_history
 
 __all__ = [
     "HAMBURG",
@@ -1076,23 +1070,4 @@ def write_scenario(plan: HistoryPlan, folder: str | Path) -> Path:
         return out
     if how != "strava_export":
         raise ValueError(f"unknown write_as {how!r}")
-    from .exports import ExportActivity, write_strava_export
-
-    activities = []
-    for i, item in enumerate(generate_history(plan)):
-        has_gps = bool(np.isfinite(np.asarray(item.track.samples.get("latitude_deg", []))).any())
-        kind = {"treadmill": "Virtual Run", "trail": "Trail Run"}.get(item.track.sub_sport, "Run")
-        activities.append(
-            ExportActivity(
-                track=item.track,
-                format=_pick_format(item.format, i, plan.formats, has_gps),  # type: ignore[arg-type]
-                gzip=i % 3 == 2,
-                activity_type=kind,
-                name=item.track.name,
-                description=item.track.notes,
-                gear=item.gear,
-                export_id=20_000_000 + i,
-            )
-        )
-    write_strava_export(out, activities, style="current", archive=False)
-    return out
+    return write_history_export(plan, out, formats=plan.formats, gzip_every=3, first_id=20_000_000)

@@ -19,13 +19,13 @@ import fitdecode
 import numpy as np
 import pandas as pd
 import pytest
+import scenarios
+from scenarios import ExpectedItem, scenario, write_scenario
 
-from runload.synth import scenarios
-from runload.synth.fit import fit_bytes
-from runload.synth.gpx import gpx_bytes
-from runload.synth.history import generate_history, synthetic_track, write_history
-from runload.synth.scenarios import ExpectedItem, scenario, write_scenario
-from runload.synth.tcx import tcx_bytes
+from runload.testing.fit import fit_bytes
+from runload.testing.gpx import gpx_bytes
+from runload.testing.history import generate_history, synthetic_track, write_history
+from runload.testing.tcx import tcx_bytes
 
 R_EARTH_M = 6_371_008.8
 START = pd.Timestamp("2024-06-02T10:00:00Z")

@@ -1,4 +1,4 @@
-"""Writing a :class:`~runload.synth.track.Track` as a Garmin TCX file.
+"""Writing a :class:`~runload.testing.track.Track` as a Garmin TCX file.
 
 Used for test fixtures and the demo.  The document follows the
 TrainingCenterDatabase v2 schema's element order, with one lap holding one

@@ -1,12 +1,13 @@
 """Generated histories of shoe changes, for the ``wrong_shoes`` rule and the shoe catalogue.
 
-Each function returns a :class:`~runload.synth.history.HistoryPlan` whose runs carry
+Each function returns a :class:`~runload.testing.history.HistoryPlan` whose runs carry
 their shoe (``gear``) and whose ``expected`` mapping says what the rule should find:
 ``items``, a list of ``(metric, Monday of the week, severity)`` (empty for a quiet
 history), and ``notice`` (True when the rule should say that shoe types are unknown).
-:func:`plan_activities` turns a plan into an activities table without writing files,
-so that rule tests run in milliseconds; :func:`runload.synth.history.write_history`
-writes the same plan as FIT, GPX and TCX files.
+:func:`runload.testing.history.plan_activities` turns a plan into an activities table
+without writing files, so that rule tests run in milliseconds;
+:func:`runload.testing.history.write_history` writes the same plan as FIT, GPX and TCX
+files.  Test data, not part of the package: the expected outcomes are the tests' own.
 
 The weeks are simple on purpose: four runs a week (Tuesday, Thursday, Saturday's long
 run, Sunday) of 32 km in all, so that every share in ``expected`` can be worked out by
@@ -16,15 +17,10 @@ hand.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import pandas as pd
-
-from ..schema import SUMMARY_DTYPES, empty_activities
-from .history import DENVER_TZ, HistoryPlan, PlannedRun
+from runload.testing.history import HistoryPlan, PlannedRun
 
 __all__ = [
     "CUSHIONED",
@@ -33,7 +29,6 @@ __all__ = [
     "RACING",
     "minimalist_switch",
     "non_running_runs",
-    "plan_activities",
     "racing_long_runs",
     "unknown_shoe_types",
 ]
@@ -184,64 +179,3 @@ def unknown_shoe_types(*, seed: int = 0, start: dt.date = _START) -> HistoryPlan
         shoe = "Blue Pegs" if k < 6 else "old ones"
         runs += _runs(_monday(k, start), [shoe] * 4)
     return _plan("unknown_shoe_types", runs, {"notice": True}, seed)
-
-
-def plan_activities(plan: HistoryPlan) -> pd.DataFrame:
-    """The activities table of a plan, from its runs alone (no files written or read).
-
-    Parameters
-    ----------
-    plan : HistoryPlan
-
-    Returns
-    -------
-    DataFrame
-        The columns of :data:`runload.schema.SUMMARY_FIELDS`, index ``activity_id``
-        (``run000``, ``run001``... in start order): local date and UTC start from the
-        plan's time zone, the planned distance, moving time from the pace, the planned
-        climb as ascent and descent, surface, shoe (``gear``), name and notes; the
-        rest missing.
-    """
-    zone = ZoneInfo(plan.timezone or DENVER_TZ)
-    runs = sorted(plan.runs, key=lambda r: r.start_local)
-    rows: dict[str, list[Any]] = {name: [] for name in SUMMARY_DTYPES if name != "activity_id"}
-    for run in runs:
-        local = run.start_local.replace(tzinfo=zone)
-        offset = local.utcoffset()
-        seconds = run.distance_m / 1000.0 * run.pace_s_per_km
-        values: dict[str, Any] = {
-            "source_path": "",
-            "format": "plan",
-            "sport": run.sport,
-            "sub_sport": run.sub_sport or ("treadmill" if run.surface == "treadmill" else None),
-            "surface": run.surface,
-            "start_time_utc": pd.Timestamp(local).tz_convert("UTC"),
-            "utc_offset_s": None if offset is None else int(offset.total_seconds()),
-            "local_date": run.start_local.date(),
-            "distance_m": run.distance_m,
-            "elapsed_time_s": seconds,
-            "moving_time_s": seconds,
-            "ascent_m": math.nan if run.climb_m is None else run.climb_m,
-            "descent_m": math.nan if run.climb_m is None else run.climb_m,
-            "name": run.name,
-            "notes": run.notes,
-            "gear": run.gear,
-            "has_gps": run.surface != "treadmill",
-        }
-        for name in rows:
-            rows[name].append(values.get(name))
-    if not runs:
-        return empty_activities()
-    frame = pd.DataFrame(rows)
-    for name, dtype in SUMMARY_DTYPES.items():
-        if name == "activity_id":
-            continue
-        target: Any = dtype
-        if dtype.startswith("datetime64"):
-            frame[name] = pd.to_datetime(frame[name], utc=True)
-        elif dtype not in ("object", "bool", "boolean"):
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(target)
-        else:
-            frame[name] = frame[name].astype(target)
-    frame.index = pd.Index([f"run{i:03d}" for i in range(len(runs))], name="activity_id")
-    return frame

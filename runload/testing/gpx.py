@@ -1,4 +1,4 @@
-"""Writing a :class:`~runload.synth.track.Track` as a GPX 1.0 or 1.1 file.
+"""Writing a :class:`~runload.testing.track.Track` as a GPX 1.0 or 1.1 file.
 
 Used for test fixtures and the demo: the project's files are made by the
 project's own code, never copied from elsewhere.  The options reproduce the
@@ -107,7 +107,7 @@ def gpx_bytes(
         UTF-8 encoded GPX.  Heart rate [bpm] and cadence are written as
         integers (the extension's types); cadence per foot, ``cadence_spm / 2``,
         for foot sports, and in revolutions per minute for cycling (see
-        :func:`~runload.synth.track.cadence_factor`).  A track whose ``sport``
+        :func:`~runload.testing.track.cadence_factor`).  A track whose ``sport``
         is None gets no ``<type>`` element, as many phone apps and old exports
         write.  Power [W] goes in an unprefixed ``<power>`` element in the
         extensions (as Strava writes it).

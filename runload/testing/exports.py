@@ -1,4 +1,4 @@
-"""Generated Strava and Garmin bulk exports, for tests and the benchmark.
+"""Generated Strava and Garmin bulk exports.
 
 :func:`write_strava_export` writes a Strava export (zip or folder) in either
 ``activities.csv`` header style; :func:`write_garmin_export` writes a Garmin
@@ -6,8 +6,9 @@ Connect data export (outer zip, nested ``UploadedFiles_*.zip`` of FIT files,
 ``summarizedActivities.json`` and gear file).  Each activity is an
 :class:`ExportActivity`: a track, the file format it is exported as, what the
 export's metadata says about it, and whether its file is present, empty or
-damaged.  :func:`write_benchmark_export` writes a large extracted Strava
-export, one file at a time, for ``benchmarks/bench_export.py``.
+damaged.  :func:`write_history_export` writes a whole generated history
+(:mod:`runload.testing.history`) as an extracted Strava export, with each run's
+shoe in ``activities.csv``.
 
 The values written into the metadata (distance, times, types, gear) are known
 to the caller, so tests compare what runload reads against them.
@@ -29,6 +30,9 @@ import numpy as np
 import pandas as pd
 
 from .fit import fit_bytes
+from .gpx import gpx_bytes
+from .history import HistoryItem, HistoryPlan, _pick_format, generate_history
+from .tcx import tcx_bytes
 from .track import Track
 
 __all__ = [
@@ -40,8 +44,8 @@ __all__ = [
     "garmin_type",
     "strava_date",
     "track_totals",
-    "write_benchmark_export",
     "write_garmin_export",
+    "write_history_export",
     "write_strava_export",
 ]
 
@@ -167,12 +171,8 @@ def encode_activity(activity: ExportActivity, *, seed: int = 0) -> bytes | None:
     if activity.format == "fit":
         data = fit_bytes(activity.track)
     elif activity.format == "gpx":
-        from .gpx import gpx_bytes
-
         data = gpx_bytes(activity.track)
     else:
-        from .tcx import tcx_bytes
-
         data = tcx_bytes(activity.track)
     if activity.file == "truncated":
         data = data[: int(len(data) * 0.4)]
@@ -461,84 +461,64 @@ def write_garmin_export(
     return dest
 
 
-# -- the benchmark export ----------------------------------------------------------------
-
-#: Share of each file kind in :func:`write_benchmark_export`.
-BENCHMARK_MIX: Mapping[str, float] = {"fit.gz": 1 / 3, "gpx.gz": 1 / 3, "tcx": 1 / 3}
-
-
-def _benchmark_file(args: tuple[int, int, str]) -> tuple[int, str, str, str, dict[str, float]]:
-    """Write one run of the benchmark export (a worker's job)."""
-    from .history import synthetic_track
-
-    i, seed, folder = args
-    rng = np.random.default_rng([seed, i])
-    minutes = float(rng.uniform(30.0, 90.0))
-    pace = float(rng.uniform(270.0, 390.0))
-    start = pd.Timestamp("2016-01-04T06:00:00Z") + pd.Timedelta(days=int(i * 2920 / 3000))
-    start += pd.Timedelta(minutes=float(rng.integers(0, 14 * 60)))
-    surface = "trail" if rng.random() < 0.15 else "road"
-    track = synthetic_track(
-        start,
-        distance_m=1000.0 * minutes * 60.0 / pace,
-        pace_s_per_km=pace,
-        surface=surface,  # type: ignore[arg-type]
-        seed=int(seed * 100_000 + i),
-        utc_offset_s=-7 * 3600,
-    )
-    u = (i * 0.6180339887) % 1.0
-    edges = np.cumsum(list(BENCHMARK_MIX.values()))
-    kind = list(BENCHMARK_MIX)[int(np.searchsorted(edges, u, side="right"))]
-    fmt, _, gz = kind.partition(".")
-    act = ExportActivity(track, fmt, bool(gz), "Trail Run" if surface == "trail" else "Run")  # type: ignore[arg-type]
-    data = encode_activity(act) or b""
-    name = f"activities/{10_000_000 + i}.{kind}"
-    (Path(folder) / name).write_bytes(data)
-    return i, name, act.activity_type, strava_date(_start(track)), track_totals(track)
-
-
-def write_benchmark_export(
-    folder: str | Path, *, runs: int = 3000, seed: int = 7, jobs: int | None = None
+def write_history_export(
+    plan_or_items: HistoryPlan | Iterable[HistoryItem],
+    folder: str | Path,
+    *,
+    formats: Sequence[str] = ("fit", "gpx", "tcx"),
+    gzip_every: int = 2,
+    first_id: int = 10_000_000,
 ) -> Path:
-    """Write an extracted Strava export of ``runs`` runs for the benchmark.
+    """Write a generated history as an extracted Strava bulk export.
 
-    Runs of 30-90 minutes at 1 Hz (4:30-6:30 min/km, 15 % on trails), one every
-    day or so over eight years, as ``.fit.gz``, ``.gpx.gz`` and ``.tcx`` in the
-    shares of :data:`BENCHMARK_MIX`, with a current-style ``activities.csv``.
-    Files are written as they are made, so memory stays flat; ``jobs``
-    processes share the work.
+    ``activities.csv`` (current header style) names each run, its type (a treadmill run
+    is a ``Virtual Run``, a trail run a ``Trail Run``, else ``Run``), its description and
+    its shoe (the ``gear`` of the plan: the activity formats have no place for it);
+    ``activities/`` holds the files.
+
+    Parameters
+    ----------
+    plan_or_items : HistoryPlan or iterable of HistoryItem
+        A plan is generated first with :func:`~runload.testing.history.generate_history`.
+    folder : str or Path
+        The export's folder, created when missing.
+    formats : sequence of str
+        Formats allowed; a run whose format is not among them gets one in rotation
+        (never GPX for a run without positions), as in
+        :func:`~runload.testing.history.write_history`.
+    gzip_every : int
+        Gzip every n-th file (the n-th, 2n-th...).
+    first_id : int
+        Strava activity id of the first run; the others follow in start order.
+
+    Returns
+    -------
+    Path
+        ``folder``.
     """
-    folder = Path(folder)
-    (folder / "activities").mkdir(parents=True, exist_ok=True)
-    args = [(i, seed, str(folder)) for i in range(runs)]
-    results: Iterable[tuple[int, str, str, str, dict[str, float]]]
-    if jobs == 1:
-        results = map(_benchmark_file, args)
-    else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(max_workers=jobs)
-        results = pool.map(_benchmark_file, args, chunksize=8)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CURRENT_HEADER)
-    try:
-        for i, name, kind, date, tot in sorted(results, key=lambda r: r[0]):
-            row = [""] * len(CURRENT_HEADER)
-            row[0] = str(10_000_000 + i)
-            row[1] = date
-            row[2] = f"Run {i}"
-            row[3] = kind
-            row[5] = f"{tot['elapsed_time_s']:.0f}"
-            row[6] = f"{tot['distance_m'] / 1000:.2f}"
-            row[11] = ("Shoe A", "Shoe B", "Shoe C")[(i // 400) % 3]
-            row[12] = name
-            row[15] = f"{tot['elapsed_time_s']:.1f}"
-            row[16] = f"{tot['moving_time_s']:.1f}"
-            row[17] = f"{tot['distance_m']:.1f}"
-            writer.writerow(row)
-    finally:
-        if jobs != 1:
-            pool.shutdown()
-    (folder / "activities.csv").write_text(out.getvalue())
-    return folder
+    items = (
+        generate_history(plan_or_items)
+        if isinstance(plan_or_items, HistoryPlan)
+        else list(plan_or_items)
+    )
+    formats = tuple(formats)
+    if not formats:
+        raise ValueError("formats is empty")
+    activities = []
+    for i, item in enumerate(items):
+        track = item.track
+        has_gps = bool(np.isfinite(np.asarray(track.samples.get("latitude_deg", []))).any())
+        kind = {"treadmill": "Virtual Run", "trail": "Trail Run"}.get(track.sub_sport, "Run")
+        activities.append(
+            ExportActivity(
+                track=track,
+                format=_pick_format(item.format, i, formats, has_gps),  # type: ignore[arg-type]
+                gzip=i % gzip_every == gzip_every - 1,
+                activity_type=kind,
+                name=track.name,
+                description=track.notes,
+                gear=item.gear,
+                export_id=first_id + i,
+            )
+        )
+    return write_strava_export(folder, activities, style="current", archive=False)
