@@ -33,6 +33,16 @@ at each commit, never on a read; last uses are recorded in memory and written
 with the next commit, and only for entries whose stored last use is more than
 an hour old, so repeated warm reads write nothing.
 
+Warm reads without reading files: a caller ``stat``-s each file *before*
+reading it (:func:`file_identity`; :func:`member_identity` for an archive
+member, from the archive's directory), asks :meth:`ActivityCache.lookup_identities`
+which content hash each unchanged file had, and fetches those records in one
+go with :meth:`ActivityCache.get_many`.  Only the files with no answer to
+either are read, hashed, parsed and :meth:`~ActivityCache.put`; their
+identities are then given to :meth:`ActivityCache.remember_identities`.  When
+an identity is trusted, and what that misses, is set out in
+:mod:`runload.io.cache_identity`.
+
 Robustness: a damaged entry (unreadable record or samples) is deleted and the
 file read again; a damaged database file is moved aside and a new one
 started; a cache that cannot be written (read-only folder, locked by another
