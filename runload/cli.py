@@ -447,7 +447,7 @@ def _cache(args: argparse.Namespace) -> int:
     for note in notes:
         _emit(f"runload: {note}", sys.stderr)
     if args.action == "clear":
-        if not before.exists:
+        if not before.exists and not before.bytes_on_disk:
             _emit(f"no cache at {before.directory}: nothing to clear")
         else:
             freed = max(0, before.bytes_on_disk - after.bytes_on_disk)

@@ -156,3 +156,17 @@ def test_a_cache_that_cannot_be_used_fails_with_the_reason(
                 f"runload: runload cache at {folder} not used: database is locked"
             )
     assert len(ActivityCache(folder)) == 3  # nothing was cleared
+
+
+def test_clear_removes_a_database_of_the_previous_layout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "activities-v1.sqlite").write_bytes(b"o" * 4096)
+    assert main(["cache", "info", "--cache-dir", str(folder)]) == 0
+    assert _field(capsys.readouterr().out, "size on disk") == "4.0 KiB"
+    assert main(["cache", "clear", "--cache-dir", str(folder)]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out == f"cleared the cache at {folder}: 0 cached file(s) removed, 4.0 KiB freed"
+    assert list(folder.iterdir()) == []

@@ -115,6 +115,8 @@ DEFAULT_MAX_BYTES = 2 * 1024**3
 _DB_NAME = "activities-v2.sqlite"
 #: Earlier layouts, deleted when the cache is opened (their entries are unusable).
 _OLD_DB_NAMES = ("activities-v1.sqlite",)
+#: A database is its file, its write-ahead log and its shared-memory index.
+_DB_SUFFIXES = ("", "-wal", "-shm")
 _SCHEMA_VERSION = 2
 _SCHEMA = (
     # Small rows first: id, key, sizes and times, then the ~1 KB record.  The
@@ -275,7 +277,8 @@ class CacheInfo:
     identities : int
         Remembered file identities (:mod:`runload.io.cache_identity`).
     bytes_on_disk : int
-        The database with its write-ahead log and shared-memory index. [bytes]
+        The database with its write-ahead log and shared-memory index, and any
+        database of an earlier layout still there (deleted at the next use). [bytes]
     max_bytes : int
         The size limit. [bytes]
     max_bytes_source : str
@@ -456,13 +459,15 @@ class ActivityCache:
         if evicted is not None:
             self._give_back(conn)
 
+    def _files(self, names: Iterable[str]) -> list[Path]:
+        return [self.directory / f"{name}{suffix}" for name in names for suffix in _DB_SUFFIXES]
+
     def _remove_old_layouts(self) -> None:
-        for name in _OLD_DB_NAMES:
-            for suffix in ("", "-wal", "-shm"):
-                try:
-                    (self.directory / f"{name}{suffix}").unlink(missing_ok=True)
-                except OSError:
-                    pass
+        for path in self._files(_OLD_DB_NAMES):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def _give_up(self, exc: BaseException) -> None:
         if not self._disabled:
@@ -877,9 +882,9 @@ class ActivityCache:
     def info(self) -> CacheInfo:
         """Where the cache is, what it holds and how big it is (nothing is created to answer)."""
         on_disk = 0
-        for suffix in ("", "-wal", "-shm"):
+        for path in self._files((_DB_NAME, *_OLD_DB_NAMES)):
             try:
-                on_disk += os.stat(f"{self.path}{suffix}").st_size
+                on_disk += path.stat().st_size
             except OSError:
                 pass
         counts: tuple[int, int, float | None, float | None] = (0, 0, None, None)
@@ -910,11 +915,15 @@ class ActivityCache:
     def clear(self) -> int:
         """Delete every entry and identity and give the space back to the disk.
 
+        A database of an earlier layout is deleted too.
+
         Returns
         -------
         int
             How many entries were deleted (0 when there was no cache: nothing is created).
         """
+        if self.directory.is_dir():
+            self._remove_old_layouts()
         if self._conn is None and not self.path.is_file():
             return 0
         conn = self._connect()
