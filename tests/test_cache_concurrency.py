@@ -27,7 +27,7 @@ import pytest
 ROUNDS = 12
 PER_ROUND = 8  # own entries per round, plus SHARED that both processes put
 SHARED = 2
-ROWS = 1500  # samples rows: about 24 KiB per entry, incompressible
+ROWS = 1500  # samples rows: about 22 KB per entry, incompressible
 OPTIONS = "opt"
 
 
@@ -180,7 +180,7 @@ def test_two_processes_without_eviction_lose_nothing(tmp_path: Path) -> None:
 
 def test_two_processes_evicting_stay_consistent(tmp_path: Path) -> None:
     folder = tmp_path / "shared"
-    limit = 1536 * 1024  # about a quarter of what is written
+    limit = 1536 * 1024  # about a third of what is written
     _run_two(folder, max_bytes=limit)
     stored = _stored(folder)
     written = set(_labels(0, range(ROUNDS))) | set(_labels(1, range(ROUNDS)))
