@@ -4,6 +4,7 @@
 ``runload report PATH... -o FILE``     the same as one self-contained HTML file
 ``runload demo``                       the analysis of a bundled, generated demo history
 ``runload read PATH...``               the activities table only
+``runload cache info|clear``           where the parsed-file cache is and what it holds; empty it
 
 ``python -m runload`` is the same command.  The text fits the terminal (``--width``,
 else ``$COLUMNS``, else the terminal's own width); ``--units imperial`` shows miles and
@@ -11,8 +12,9 @@ min/mi.  Everything written to the terminal has its control characters escaped, 
 file name holding ESC or BEL cannot drive the terminal; ``--format csv`` prefixes cells
 that a spreadsheet would run as a formula with an apostrophe.
 
-Exit status: 0 done, 1 nothing could be read, 2 a bad option, path or input file,
-130 interrupted (Ctrl-C), 141 the reader of the output went away (``runload demo | head``).
+Exit status: 0 done, 1 nothing could be read (``cache``: the cache could not be used),
+2 a bad option, path or input file, 130 interrupted (Ctrl-C), 141 the reader of the
+output went away (``runload demo | head``).
 """
 
 from __future__ import annotations
@@ -257,6 +259,21 @@ def _parser() -> argparse.ArgumentParser:
     read.add_argument(
         "--jobs", type=int, default=None, help="worker processes (default: all cores)"
     )
+
+    cache = sub.add_parser("cache", help="show or empty the parsed-file cache")
+    actions = cache.add_subparsers(dest="action", required=True)
+    for action, what in (
+        ("info", "where the cache is, how many files it holds, its size and limit"),
+        ("clear", "delete every cached file (they are parsed again when next read)"),
+    ):
+        p = actions.add_parser(action, help=what)
+        p.add_argument(
+            "--cache-dir",
+            type=_path,
+            metavar="DIR",
+            help="the cache folder (default: $RUNLOAD_CACHE_DIR, else the per-user cache "
+            "folder); the size limit comes from $RUNLOAD_CACHE_MAX_BYTES (default 2 GiB)",
+        )
     return parser
 
 
@@ -409,6 +426,69 @@ def _demo(args: argparse.Namespace) -> int:
         return _analyze([Path(tmp)], args)
 
 
+def _size(n: int) -> str:
+    """A size in bytes as people read it: ``512 B``, ``1.5 MiB``."""
+    if n < 1024:
+        return f"{n} B"
+    value = n / 1024
+    for unit in ("KiB", "MiB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _cache(args: argparse.Namespace) -> int:
+    from .exceptions import CacheWarning
+    from .io.cache import MAX_BYTES_ENV, ActivityCache
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CacheWarning)
+        cache = ActivityCache(args.cache_dir)
+        try:
+            before = cache.info()
+            removed = cache.clear() if args.action == "clear" else 0
+            after = cache.info() if args.action == "clear" else before
+        finally:
+            cache.close()
+    notes = [str(w.message) for w in caught if issubclass(w.category, CacheWarning)]
+    if not cache.usable:
+        return _fail("; ".join(notes) or f"the cache at {cache.directory} could not be used", 1)
+    for note in notes:
+        _emit(f"runload: {note}", sys.stderr)
+    if args.action == "clear":
+        if not before.exists and not before.bytes_on_disk:
+            _emit(f"no cache at {before.directory}: nothing to clear")
+        else:
+            freed = max(0, before.bytes_on_disk - after.bytes_on_disk)
+            _emit(
+                f"cleared the cache at {before.directory}: {removed:,} cached file(s) removed, "
+                f"{_size(freed)} freed"
+            )
+        return 0
+    source = {
+        "default": f"the default; set ${MAX_BYTES_ENV} to change it",
+        MAX_BYTES_ENV: f"from ${MAX_BYTES_ENV}",
+    }.get(before.max_bytes_source, before.max_bytes_source)
+    lines = [
+        f"cache folder:  {before.directory}",
+        f"database:      {before.path}" + ("" if before.exists else " (not created yet)"),
+        f"entries:       {before.entries:,} cached file(s), "
+        f"{before.identities:,} remembered file identities",
+        f"size on disk:  {_size(before.bytes_on_disk)}",
+        f"size limit:    {_size(before.max_bytes)} ({source}); "
+        "least recently used files are evicted beyond it",
+        f"oldest use:    {_when(before.oldest_use)}",
+        f"newest use:    {_when(before.newest_use)}",
+    ]
+    _emit("\n".join(lines))
+    return 0
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from .exceptions import RunloadError
 
@@ -417,6 +497,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _fail("no such file or folder: " + ", ".join(str(p) for p in missing))
     commands = {"analyze": lambda: _analyze(args.paths, args), "report": lambda: _report(args)}
     commands |= {"read": lambda: _read(args), "demo": lambda: _demo(args)}
+    commands |= {"cache": lambda: _cache(args)}
     try:
         return commands[args.command]()
     except (RunloadError, ValueError, OSError) as exc:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,17 @@ from runload.io.cache import (
 from runload.testing.exports import write_strava_export
 
 DB = "activities-v3.sqlite"
+
+
+@contextlib.contextmanager
+def _db(path: Path) -> Iterator[sqlite3.Connection]:
+    """A plain connection to the cache database: committed, then closed."""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            yield conn
+    finally:
+        conn.close()
 
 
 @pytest.fixture(autouse=True)
@@ -110,7 +123,7 @@ def test_explicit_folder(export: Path, tmp_path: Path, _private_cache: Path) -> 
 
 def test_damaged_entry_is_ignored_and_rebuilt(export: Path, _private_cache: Path) -> None:
     first = _read(export)
-    with sqlite3.connect(_private_cache / DB) as conn:
+    with _db(_private_cache / DB) as conn:
         (content,) = conn.execute("SELECT content FROM entries LIMIT 1").fetchone()
         conn.execute("UPDATE entries SET record = '{not json' WHERE content = ?", (content,))
     second = _read(export)
@@ -123,7 +136,7 @@ def test_damaged_entry_is_ignored_and_rebuilt(export: Path, _private_cache: Path
 def test_damaged_samples_blob_falls_back_to_the_source(export: Path, _private_cache: Path) -> None:
     first = _read(export, cache=None)
     _read(export)
-    with sqlite3.connect(_private_cache / DB) as conn:
+    with _db(_private_cache / DB) as conn:
         conn.execute("UPDATE samples SET blob = x'00ff'")
     log = _read(export)
     assert log.stats["cached"] == 6
@@ -209,19 +222,19 @@ def _key(i: int) -> str:
 
 
 def _used(db: Path) -> dict[str, float]:
-    with sqlite3.connect(db) as conn:
+    with _db(db) as conn:
         return dict(conn.execute("SELECT content, used FROM entries"))
 
 
 def _set_used(db: Path, used: dict[str, float]) -> None:
-    with sqlite3.connect(db) as conn:
+    with _db(db) as conn:
         conn.executemany(
             "UPDATE entries SET used = ? WHERE content = ?", [(t, c) for c, t in used.items()]
         )
 
 
 def _file_bytes(db: Path) -> int:
-    with sqlite3.connect(db) as conn:
+    with _db(db) as conn:
         (page,) = conn.execute("PRAGMA page_size").fetchone()
         (count,) = conn.execute("PRAGMA page_count").fetchone()
     return int(page * count)
@@ -298,7 +311,7 @@ def test_least_recently_used_entries_are_evicted_first(tmp_path: Path) -> None:
     assert _file_bytes(db) <= 1.5 * MIB
     for i in kept:
         assert cache.get(_key(i), "opt") == _error_record(str(i))
-    with sqlite3.connect(db) as conn:
+    with _db(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM samples").fetchone()[0] == len(kept)
     cache.close()
 
@@ -345,7 +358,7 @@ def test_get_many_reads_summaries_in_bulk(tmp_path: Path) -> None:
     assert found == {_key(i): _error_record(str(i)) for i in range(0, 1200, 2)}
     assert cache.get_many([], "opt") == {}
     # A damaged record is dropped and deleted, the others still answered.
-    with sqlite3.connect(cache.path) as conn:
+    with _db(cache.path) as conn:
         conn.execute("UPDATE entries SET record = '[1, 2]' WHERE content = ?", (_key(2),))
     again = cache.get_many([_key(0), _key(2)], "opt")
     assert list(again) == [_key(0)]
@@ -358,7 +371,7 @@ def test_entries_of_another_code_version_are_never_returned(tmp_path: Path) -> N
     cache.put(_key(1), "opt", _error_record("1"), b"x")
     cache.flush()
     # Another runload (a different code digest) rewrites the entry while this one is open.
-    with sqlite3.connect(cache.path) as conn:
+    with _db(cache.path) as conn:
         conn.execute("UPDATE entries SET version = 'someone-else'")
     assert cache.get(_key(1), "opt") is None
     assert cache.get_many([_key(1)], "opt") == {}
@@ -477,7 +490,7 @@ def test_eviction_and_clear_forget_the_identities_of_what_went(tmp_path: Path) -
     assert 0 < len(kept) < 20
     known = cache.lookup_identities(ids.values())
     assert set(known.values()) == kept  # the identities of evicted entries are gone too
-    with sqlite3.connect(cache.path) as conn:
+    with _db(cache.path) as conn:
         assert conn.execute("SELECT COUNT(*) FROM identities").fetchone()[0] == len(kept)
     assert cache.clear() == len(kept)
     assert cache.lookup_identities(ids.values()) == {}

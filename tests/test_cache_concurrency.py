@@ -10,11 +10,13 @@ identities, and commits (and so may evict) every round.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import sqlite3
 import traceback
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,19 @@ import pytest
 ROUNDS = 12
 PER_ROUND = 8  # own entries per round, plus SHARED that both processes put
 SHARED = 2
-ROWS = 1500  # samples rows: about 24 KiB per entry, incompressible
+ROWS = 1500  # samples rows: about 22 KB per entry, incompressible
 OPTIONS = "opt"
+
+
+@contextlib.contextmanager
+def _db(path: Path) -> Iterator[sqlite3.Connection]:
+    """A plain connection to the cache database: committed, then closed."""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            yield conn
+    finally:
+        conn.close()
 
 
 def _labels(who: int, rounds: range) -> list[str]:
@@ -137,7 +150,7 @@ def _stored(folder: Path) -> dict[str, str]:
     """Content → label of every entry, after checking the database and every entry in it."""
     from runload.io.cache import decode_samples, load_record
 
-    with sqlite3.connect(folder / "activities-v3.sqlite") as conn:
+    with _db(folder / "activities-v3.sqlite") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         rows = conn.execute(
             "SELECT content, record, blob FROM entries LEFT JOIN samples USING (id)"
@@ -167,7 +180,7 @@ def test_two_processes_without_eviction_lose_nothing(tmp_path: Path) -> None:
 
 def test_two_processes_evicting_stay_consistent(tmp_path: Path) -> None:
     folder = tmp_path / "shared"
-    limit = 1536 * 1024  # about a quarter of what is written
+    limit = 1536 * 1024  # about a third of what is written
     _run_two(folder, max_bytes=limit)
     stored = _stored(folder)
     written = set(_labels(0, range(ROUNDS))) | set(_labels(1, range(ROUNDS)))
@@ -176,7 +189,7 @@ def test_two_processes_evicting_stay_consistent(tmp_path: Path) -> None:
     # What stays is recent: each process's last round survives.
     last = set(_labels(0, range(ROUNDS - 1, ROUNDS))) | set(_labels(1, range(ROUNDS - 1, ROUNDS)))
     assert last <= set(stored.values())
-    with sqlite3.connect(folder / "activities-v3.sqlite") as conn:
+    with _db(folder / "activities-v3.sqlite") as conn:
         (page,) = conn.execute("PRAGMA page_size").fetchone()
         (count,) = conn.execute("PRAGMA page_count").fetchone()
     assert page * count <= limit

@@ -5,14 +5,17 @@ hashed compressed), the read options that change the result (time zone,
 elevation method, pause gap) and a *code digest*: the runload version plus a
 hash of the source of the modules that read files, so that any change to a
 reader invalidates what it produced.  An entry holds the summary row, the
-data-quality warnings, or the error the file raised, and the samples (stored
-as :mod:`runload.io.cache_codec` encodes them: exact values, no pickle).
+data-quality warnings, or the error the file raised, and, once
+:meth:`runload.ActivityLog.samples` has asked for them, the samples (stored as
+:mod:`runload.io.cache_codec` encodes them: exact values, no pickle).
 
 Storage is one SQLite database (``activities-v3.sqlite``) in the cache folder:
 a table of entries (key, record, size, last use), a table of samples blobs
 beside it, so that reading thousands of summaries touches only the small rows,
-and a table of file identities (:mod:`runload.io.cache_identity`) that lets a
-warm read skip reading and hashing files that have not changed.  SQLite was
+a table of file identities (:mod:`runload.io.cache_identity`) that lets a
+warm read skip reading and hashing files that have not changed, and a table of
+whole-batch snapshots (:mod:`runload.io.snapshot`) that lets a read of a
+source in which nothing changed skip even the planning.  SQLite was
 kept over Parquet and over ``diskcache`` by measurement (``docs/dependencies.md``,
 ``benchmarks/bench_cache.py``).
 
@@ -20,9 +23,9 @@ Location: the folder named by the environment variable ``RUNLOAD_CACHE_DIR``,
 else the per-user cache folder of :func:`platformdirs.user_cache_dir`
 (``~/.cache/runload`` on Linux).  Entries written by another code digest are
 dropped when the cache is opened; :meth:`ActivityCache.clear` empties it
-(``runload cache clear``).  A database of the previous layout
-(``activities-v1.sqlite``), whose entries no current reader could use, is
-deleted when the cache is opened.
+(``runload cache clear``).  Databases of the previous layouts
+(``activities-v1.sqlite``, ``activities-v2.sqlite``), whose entries no current
+reader could use, are deleted when the cache is opened.
 
 Size: at most :data:`DEFAULT_MAX_BYTES` (2 GiB) unless ``max_bytes=`` or the
 environment variable ``RUNLOAD_CACHE_MAX_BYTES`` says otherwise.  When the
@@ -32,6 +35,16 @@ The check costs three ``PRAGMA`` reads and runs when the cache is opened and
 at each commit, never on a read; last uses are recorded in memory and written
 with the next commit, and only for entries whose stored last use is more than
 an hour old, so repeated warm reads write nothing.
+
+Warm reads without reading files: a caller ``stat``-s each file *before*
+reading it (:func:`file_identity`; :func:`member_identity` for an archive
+member, from the archive's directory), asks :meth:`ActivityCache.lookup_identities`
+which content hash each unchanged file had, and fetches those records in one
+go with :meth:`ActivityCache.get_many`.  Only the files with no answer to
+either are read, hashed, parsed and :meth:`~ActivityCache.put`; their
+identities are then given to :meth:`ActivityCache.remember_identities`.  When
+an identity is trusted, and what that misses, is set out in
+:mod:`runload.io.cache_identity`.
 
 Robustness: a damaged entry (unreadable record or samples) is deleted and the
 file read again; a damaged database file is moved aside and a new one
@@ -107,6 +120,8 @@ DEFAULT_MAX_BYTES = 2 * 1024**3
 _DB_NAME = "activities-v3.sqlite"
 #: Earlier layouts, deleted when the cache is opened (their entries are unusable).
 _OLD_DB_NAMES = ("activities-v1.sqlite", "activities-v2.sqlite")
+#: A database is its file, its write-ahead log and its shared-memory index.
+_DB_SUFFIXES = ("", "-wal", "-shm")
 _SCHEMA_VERSION = 3
 _SCHEMA = (
     # Small rows first: id, key, sizes and times, then the ~1 KB record.  The
@@ -272,7 +287,8 @@ class CacheInfo:
     identities : int
         Remembered file identities (:mod:`runload.io.cache_identity`).
     bytes_on_disk : int
-        The database with its write-ahead log and shared-memory index. [bytes]
+        The database with its write-ahead log and shared-memory index, and any
+        database of an earlier layout still there (deleted at the next use). [bytes]
     max_bytes : int
         The size limit. [bytes]
     max_bytes_source : str
@@ -454,13 +470,15 @@ class ActivityCache:
         if evicted is not None:
             self._give_back(conn)
 
+    def _files(self, names: Iterable[str]) -> list[Path]:
+        return [self.directory / f"{name}{suffix}" for name in names for suffix in _DB_SUFFIXES]
+
     def _remove_old_layouts(self) -> None:
-        for name in _OLD_DB_NAMES:
-            for suffix in ("", "-wal", "-shm"):
-                try:
-                    (self.directory / f"{name}{suffix}").unlink(missing_ok=True)
-                except OSError:
-                    pass
+        for path in self._files(_OLD_DB_NAMES):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def _give_up(self, exc: BaseException) -> None:
         if not self._disabled:
@@ -932,9 +950,9 @@ class ActivityCache:
     def info(self) -> CacheInfo:
         """Where the cache is, what it holds and how big it is (nothing is created to answer)."""
         on_disk = 0
-        for suffix in ("", "-wal", "-shm"):
+        for path in self._files((_DB_NAME, *_OLD_DB_NAMES)):
             try:
-                on_disk += os.stat(f"{self.path}{suffix}").st_size
+                on_disk += path.stat().st_size
             except OSError:
                 pass
         counts: tuple[int, int, float | None, float | None] = (0, 0, None, None)
@@ -965,11 +983,15 @@ class ActivityCache:
     def clear(self) -> int:
         """Delete every entry and identity and give the space back to the disk.
 
+        A database of an earlier layout is deleted too.
+
         Returns
         -------
         int
             How many entries were deleted (0 when there was no cache: nothing is created).
         """
+        if self.directory.is_dir():
+            self._remove_old_layouts()
         if self._conn is None and not self.path.is_file():
             return 0
         conn = self._connect()
