@@ -48,8 +48,10 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -114,6 +116,66 @@ _EPOCH_WEEKDAY = _EPOCH.weekday()  # Thursday = 3
 
 
 # ---------------------------------------------------------------------------
+# Results shared within one analysis
+# ---------------------------------------------------------------------------
+
+_T = TypeVar("_T")
+
+#: What was computed inside :func:`reusing_results`: key -> (the inputs, the result).
+_SHARED: ContextVar[dict[Hashable, tuple[tuple[object, ...], Any]] | None] = ContextVar(
+    "runload_shared_results", default=None
+)
+
+
+@contextmanager
+def reusing_results() -> Iterator[None]:
+    """Inside this block, what is computed from a table is computed once per table.
+
+    :func:`runload.analyze` hands the same activities table to the weekly load, every
+    risk rule, the shoe table and the status, and most of them start from the same
+    run table, breaks and shoes.  Inside the block, each such intermediate result is
+    kept, keyed by the identity of the objects it was computed from (and its
+    settings), and handed to every later call; outside it nothing is kept.  The
+    results are the same either way: the tables must not be modified inside the
+    block, which no function of runload does to its inputs, nor to what these
+    functions return.  Blocks nest (the outermost one keeps the results).
+    """
+    if _SHARED.get() is not None:
+        yield
+        return
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def reused(key: Hashable, inputs: tuple[object, ...], compute: Callable[[], _T]) -> _T:
+    """``compute()``, or its result kept from an earlier call in :func:`reusing_results`.
+
+    Parameters
+    ----------
+    key : hashable
+        What is computed and its settings (by value).
+    inputs : tuple
+        The objects it is computed from, matched by identity (kept alive with the
+        result, so that their ids are not reused within the block).
+    compute : callable
+        Computes the result.
+    """
+    store = _SHARED.get()
+    if store is None:
+        return compute()
+    full = (key, tuple(id(obj) for obj in inputs))
+    hit = store.get(full)
+    if hit is not None and all(a is b for a, b in zip(hit[0], inputs, strict=True)):
+        return hit[1]
+    value = compute()
+    store[full] = (inputs, value)
+    return value
+
+
+# ---------------------------------------------------------------------------
 # Selection and preparation
 # ---------------------------------------------------------------------------
 
@@ -163,6 +225,10 @@ def is_running(activities: pd.DataFrame, *, sports: Sports = RUNNING_SPORTS) -> 
         return pd.Series(True, index=activities.index, name="is_running", dtype=bool)
     _require(activities, ["sport", "sub_sport"], "is_running")
     wanted = _sports_set(sports)
+    return reused(("is_running", wanted), (activities,), lambda: _running(activities, wanted))
+
+
+def _running(activities: pd.DataFrame, wanted: frozenset[str]) -> pd.Series:
     bare = {s for s in wanted if "/" not in s}
     pairs = {s for s in wanted if "/" in s}
     sport = _normalised_text(activities["sport"])
@@ -235,17 +301,25 @@ def _prepare(activities: pd.DataFrame, sports: Sports, func: str) -> pd.DataFram
     _require(activities, ["distance_m"], func)
     if "local_date" not in activities.columns and "start_time_utc" not in activities.columns:
         raise ValueError(f"{func}: the activities table needs local_date or start_time_utc")
+    wanted = None if sports is None else _sports_set(sports)
+    runs, undated = reused(("runs", wanted), (activities,), lambda: _runs(activities, wanted))
+    if undated:
+        warnings.warn(
+            f"{func}: {undated} activity(ies) without a local date or start time were left out",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    return runs
+
+
+def _runs(activities: pd.DataFrame, sports: frozenset[str] | None) -> tuple[pd.DataFrame, int]:
+    """The run table of :func:`_prepare`, and how many selected rows had no date."""
     mask = is_running(activities, sports=sports).to_numpy()
     acts = activities.loc[mask]
     days = _day_numbers(acts)
     dated = ~np.isnan(days)
-    if not dated.all():
-        warnings.warn(
-            f"{func}: {int((~dated).sum())} activity(ies) without a local date or start time "
-            "were left out",
-            DataQualityWarning,
-            stacklevel=3,
-        )
+    undated = int((~dated).sum())
+    if undated:
         acts = acts.loc[dated]
         days = days[dated]
     day = days.astype(np.int64)
@@ -261,16 +335,13 @@ def _prepare(activities: pd.DataFrame, sports: Sports, func: str) -> pd.DataFram
     else:
         surface_values = np.full(len(acts), "unknown", dtype=object)
     if "gear" in acts.columns:
-        gear_values = np.array(
-            [None if _missing(g) or str(g).strip() == "" else str(g) for g in acts["gear"]],
-            dtype=object,
-        )
+        gear_values = np.array([_gear_name(g) for g in acts["gear"]], dtype=object)
     else:
         gear_values = np.full(len(acts), None, dtype=object)
     runs = pd.DataFrame(
         {
             "day": day,
-            "local_date": [_to_date(d) for d in day],
+            "local_date": _dates_of(day),
             "start_ns": start_ns,
             "position": np.arange(len(acts)),
             "distance_km": _float_column(acts, "distance_m", 1e-3),
@@ -284,7 +355,23 @@ def _prepare(activities: pd.DataFrame, sports: Sports, func: str) -> pd.DataFram
         index=pd.Index(acts.index, name="activity_id"),
     )
     runs = runs.sort_values(["day", "start_ns", "position"], kind="stable")
-    return runs.drop(columns=["start_ns", "position"])
+    return runs.drop(columns=["start_ns", "position"]), undated
+
+
+def _gear_name(value: Any) -> str | None:
+    """A gear value as a name: None when missing or blank."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return None if value.strip() == "" else value
+    if _missing(value) or str(value).strip() == "":
+        return None
+    return str(value)
+
+
+def _dates_of(days: np.ndarray) -> list[dt.date]:
+    """Days since 1970-01-01 as ``datetime.date`` objects (what :func:`_to_date` gives)."""
+    return list(np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype(object))
 
 
 def _missing(value: Any) -> bool:
@@ -547,7 +634,11 @@ def _weekly_setup(
     if cal is None:
         return runs, None
     first, last = cal
-    runs = runs.loc[(runs["day"] >= first) & (runs["day"] <= last)]
+    runs = reused(
+        ("calendar", first, last),
+        (runs,),
+        lambda: runs.loc[(runs["day"] >= first) & (runs["day"] <= last)],
+    )
     return runs, _Weeks(first, last, weekday0)
 
 
@@ -631,6 +722,11 @@ def weekly_load(
     runs, weeks = _weekly_setup(activities, week_start, sports, start, end, "weekly_load")
     if weeks is None:
         return _empty_weekly(WEEKLY_LOAD_COLUMNS, int_columns=("runs",))
+    key = ("weekly_load", weeks.first, weeks.last, weeks.week0, monotony_ddof)
+    return reused(key, (runs,), lambda: _weekly_load(runs, weeks, monotony_ddof))
+
+
+def _weekly_load(runs: pd.DataFrame, weeks: _Weeks, monotony_ddof: int) -> pd.DataFrame:
     pos = weeks.position(runs["day"].to_numpy())
     distance = weeks.sums(runs, "distance_km")
     longest = np.zeros(weeks.count)
@@ -1000,6 +1096,10 @@ def elevation_load(
     weekly_elevation : the same per local week.
     """
     runs = _prepare(activities, sports, "elevation_load")
+    return reused(("elevation_load",), (runs,), lambda: _elevation_load(runs))
+
+
+def _elevation_load(runs: pd.DataFrame) -> pd.DataFrame:
     distance = runs["distance_km"].to_numpy(dtype=float)
     data: dict[str, Any] = {
         "local_date": runs["local_date"].to_numpy(dtype=object),
@@ -1065,9 +1165,23 @@ def _none_if_missing(value: Any) -> Any:
 
 def _assign_gear(runs: pd.DataFrame, gear: pd.DataFrame) -> np.ndarray:
     """Shoe of each run: the ``gear`` column if set, else the gear_map range covering it."""
-    assigned = runs["gear"].to_numpy(dtype=object).copy()
     if gear.empty:
-        return assigned
+        return runs["gear"].to_numpy(dtype=object).copy()
+    key = ("assign_gear", tuple(gear.itertuples(index=False, name=None)))
+    assigned, ambiguous = reused(key, (runs,), lambda: _assigned_gear(runs, gear))
+    if ambiguous:
+        warnings.warn(
+            f"{ambiguous} run(s) fall in the date ranges of several shoes in gear_map; each "
+            "was given the shoe whose range started last (set the gear column to choose)",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    return assigned
+
+
+def _assigned_gear(runs: pd.DataFrame, gear: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """The shoes of :func:`_assign_gear`, and how many runs had several to choose from."""
+    assigned = runs["gear"].to_numpy(dtype=object).copy()
     day = runs["day"].to_numpy(dtype=float)
     first = gear["first"].to_numpy(dtype=float)
     last = gear["last"].to_numpy(dtype=float)
@@ -1084,14 +1198,7 @@ def _assign_gear(runs: pd.DataFrame, gear: pd.DataFrame) -> np.ndarray:
             assigned[i] = names[latest]
         else:
             assigned[i] = shoes[0]
-    if ambiguous:
-        warnings.warn(
-            f"{ambiguous} run(s) fall in the date ranges of several shoes in gear_map; each "
-            "was given the shoe whose range started last (set the gear column to choose)",
-            DataQualityWarning,
-            stacklevel=3,
-        )
-    return assigned
+    return assigned, ambiguous
 
 
 def shoe_mileage(

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..load import reused
+
 __all__ = [
     "BreakDefinition",
     "Breaks",
@@ -198,6 +200,10 @@ def find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
     -------
     Breaks
     """
+    return reused(("find_breaks", definition), (runs,), lambda: _find_breaks(runs, definition))
+
+
+def _find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
     dates: list[dt.date] = list(runs["local_date"])
     km = np.nan_to_num(runs["distance_km"].to_numpy(dtype=float), nan=0.0)
     ids = [str(i) for i in runs.index]
