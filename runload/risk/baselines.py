@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..load import reused
+from ..load import reused, window_reduce
 
 __all__ = [
     "BreakDefinition",
@@ -208,6 +209,7 @@ def _find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
     km = np.nan_to_num(runs["distance_km"].to_numpy(dtype=float), nan=0.0)
     ids = [str(i) for i in runs.index]
     n = len(dates)
+    reference = _references(dates, km, definition)
     substantial = np.zeros(n, dtype=bool)
     last_sub = np.full(n, -1, dtype=np.int64)
     references: dict[int, Reference] = {}
@@ -223,7 +225,7 @@ def _find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
             continue
         ref = references.get(current)
         if ref is None:
-            ref = references[current] = _reference(dates, km, current, definition)
+            ref = references[current] = reference(current)
         if km[i] < definition.trivial_below_km(ref.typical_km) or km[i] <= 0:
             trivial_in_gap.append(ids[i])
             continue
@@ -244,6 +246,52 @@ def _find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
         trivial_in_gap = []
         current = i
     return Breaks(substantial, last_sub, returns, references)
+
+
+def _references(
+    dates: list[dt.date], km: np.ndarray, definition: BreakDefinition
+) -> Callable[[int], Reference]:
+    """``j -> _reference(dates, km, j, definition)``, with every window reduced at once.
+
+    The window of run j holds runs ``lo[j] .. hi[j]``: back to the first run on or
+    after ``dates[j] - (reference_days - 1)`` (never past j) and on to the last run of
+    ``dates[j]``.  Sums, maxima and medians of all the windows are computed together
+    (:func:`runload.load.window_reduce`, bit for bit the values of the loop); dates
+    out of order fall back on :func:`_reference`.
+    """
+    n = len(dates)
+    day = np.fromiter((d.toordinal() for d in dates), dtype=np.int64, count=n)
+    if n == 0 or bool((np.diff(day) < 0).any()):
+        return lambda j: _reference(dates, km, j, definition)
+    span = definition.reference_days - 1
+    lo = np.minimum(np.searchsorted(day, day - span, side="left"), np.arange(n))
+    hi = np.searchsorted(day, day, side="right")
+    observed = day - np.maximum(day - span, day[0]) + 1
+    # the windows of runs on the same day differ only when reference_days < 1
+    windows, which = np.unique(np.stack([lo, hi]), axis=1, return_inverse=True)
+    which = which.reshape(-1)
+    total = window_reduce(km, windows[0], windows[1], np.sum)[which]
+    longest = window_reduce(km, windows[0], windows[1], np.max)[which]
+    typical = window_reduce(km, windows[0], windows[1], np.median)[which]
+    size = hi - lo
+
+    def reference(j: int) -> Reference:
+        days = int(observed[j])
+        weeks = float(math.ceil(days / 7.0))
+        return Reference(
+            first=dates[j] - dt.timedelta(days=span),
+            last=dates[j],
+            runs=int(size[j]),
+            observed_days=days,
+            weekly_km=float(total[j] / weeks) if weeks > 0 else float("nan"),
+            longest_km=float(longest[j]),
+            typical_km=float(typical[j]),
+            complete=bool(
+                size[j] >= definition.min_reference_runs and days >= MIN_REFERENCE_SPAN_DAYS
+            ),
+        )
+
+    return reference
 
 
 def recent_normal(
