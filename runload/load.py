@@ -976,13 +976,10 @@ def long_run_spikes(
     runs = _prepare(activities, sports, "long_run_spikes")
     day = runs["day"].to_numpy(dtype=np.int64)
     distance = runs["distance_km"].to_numpy(dtype=float)
-    previous = np.full(day.size, np.nan)
     lows = np.searchsorted(day, day - window_days, side="left")
-    for i, lo in enumerate(lows):
-        window = distance[lo:i]
-        window = window[np.isfinite(window)]
-        if window.size:
-            previous[i] = window.max()
+    # the longest finite distance of runs lows[i] .. i-1 (NaN when there is none)
+    finite = np.where(np.isfinite(distance), distance, np.nan)
+    previous = window_reduce(finite, lows, np.arange(day.size), np.fmax.reduce)
     spike = np.full(day.size, np.nan)
     ok = np.isfinite(previous) & (previous > 0) & np.isfinite(distance)
     spike[ok] = distance[ok] / previous[ok]

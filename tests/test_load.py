@@ -698,3 +698,53 @@ def test_acwr_of_a_history_shorter_than_the_windows_is_all_nan(method, days):
     out = acwr(daily, method=method)
     assert len(out) == days
     assert out.isna().all()
+
+
+# ---------------------------------------------------------------------------
+# Vectorised windows against the loops they replaced (random histories, exact)
+# ---------------------------------------------------------------------------
+
+
+def random_activities(seed: int, n: int = 80) -> pd.DataFrame:
+    """A random history: runs on shared and empty days, NaN and odd distances, shoes."""
+    rng = np.random.default_rng(seed)
+    day = D(2024, 1, 1).toordinal() + np.cumsum(rng.choice([0, 0, 1, 1, 2, 4, 9, 20], size=n))
+    shoes = [None, "A", "B", "C", " ", "a "]
+    rows: list[dict[str, Any]] = []
+    for k in range(n):
+        km = float(rng.choice([0.0, 3.0, 5.0, 8.0, 12.0, 21.1, np.nan, np.inf]))
+        rows.append(
+            {
+                "id": f"x{k:03d}",
+                "date": D.fromordinal(int(day[k])).isoformat(),
+                "km": km * float(rng.uniform(0.9, 1.1)),
+                "time": f"{int(rng.integers(5, 21)):02d}:{int(rng.integers(0, 60)):02d}",
+                "gear": shoes[int(rng.integers(0, len(shoes)))],
+                **(TM if rng.random() < 0.2 else {}),
+                **({"sport": "walking"} if rng.random() < 0.05 else {}),
+            }
+        )
+    order = rng.permutation(n)  # the table's order is not the runs' order
+    return make_activities(rows).iloc[order]
+
+
+def _same(a: Any, b: Any) -> bool:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(((a == b) | (np.isnan(a) & np.isnan(b))).all())
+
+
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("window_days", [1, 7, 30])
+def test_long_run_spikes_window_maximum_is_the_loop(seed: int, window_days: int) -> None:
+    acts = random_activities(seed)
+    out = long_run_spikes(acts, window_days=window_days)
+    ordered = out["local_date"].map(D.toordinal).to_numpy()
+    distance = out["distance_km"].to_numpy(dtype=float)
+    previous = np.full(len(out), np.nan)
+    for i in range(len(out)):
+        lo = int(np.searchsorted(ordered, ordered[i] - window_days, side="left"))
+        window = distance[lo:i]
+        window = window[np.isfinite(window)]
+        if window.size:
+            previous[i] = window.max()
+    assert _same(out["previous_longest_km"], previous)

@@ -179,12 +179,15 @@ def long_run_spike(
     breaks = find_breaks(runs, break_definition(profile))
     dates: list[dt.date] = list(spikes["local_date"])
     comebacks = _comebacks(breaks.returns, profile)
-    for i, (activity_id, row) in enumerate(spikes.iterrows()):
-        km = float(row["distance_km"])
-        if not (np.isfinite(km) and km >= min_distance_km):
-            continue
+    distance = spikes["distance_km"].to_numpy(dtype=float)
+    previous_longest = spikes["previous_longest_km"].to_numpy(dtype=float)
+    history_days = spikes["history_days"].to_numpy()
+    activity_ids = list(spikes.index)
+    for i in np.flatnonzero(np.isfinite(distance) & (distance >= min_distance_km)).tolist():
+        activity_id = activity_ids[i]
+        km = float(distance[i])
         date = dates[i]
-        history = int(row["history_days"])
+        history = int(history_days[i])
         j = int(breaks.last_substantial[i])
         if j < 0:
             continue
@@ -195,7 +198,7 @@ def long_run_spike(
                 continue
             previous = reference.longest_km
         else:
-            previous = float(row["previous_longest_km"])
+            previous = float(previous_longest[i])
         allowed = _comeback_allowance(comebacks, date, window_days) if reference is None else None
         if allowed is not None and not (np.isfinite(previous) and previous >= allowed[0]):
             previous = allowed[0]
