@@ -1204,9 +1204,7 @@ def _none_if_missing(value: Any) -> Any:
 
 def _assign_gear(runs: pd.DataFrame, gear: pd.DataFrame) -> np.ndarray:
     """Shoe of each run: the ``gear`` column if set, else the gear_map range covering it."""
-    if gear.empty:
-        return runs["gear"].to_numpy(dtype=object).copy()
-    key = ("assign_gear", tuple(gear.itertuples(index=False, name=None)))
+    key = ("assign_gear", _gear_key(gear))
     assigned, ambiguous = reused(key, (runs,), lambda: _assigned_gear(runs, gear))
     if ambiguous:
         warnings.warn(
@@ -1218,9 +1216,23 @@ def _assign_gear(runs: pd.DataFrame, gear: pd.DataFrame) -> np.ndarray:
     return assigned
 
 
+def _gear_key(gear: pd.DataFrame) -> tuple[tuple[Any, ...], ...]:
+    """A validated gear map (:func:`_gear_table`) by value."""
+    return tuple(gear.itertuples(index=False, name=None))
+
+
+def _present(shoe: np.ndarray) -> np.ndarray:
+    """Which shoes of an array are given (not None or missing)."""
+    return np.array(
+        [s is not None and (isinstance(s, str) or not _missing(s)) for s in shoe], dtype=bool
+    )
+
+
 def _assigned_gear(runs: pd.DataFrame, gear: pd.DataFrame) -> tuple[np.ndarray, int]:
     """The shoes of :func:`_assign_gear`, and how many runs had several to choose from."""
     assigned = runs["gear"].to_numpy(dtype=object).copy()
+    if gear.empty:
+        return assigned, 0
     day = runs["day"].to_numpy(dtype=float)
     first = gear["first"].to_numpy(dtype=float)
     last = gear["last"].to_numpy(dtype=float)
@@ -1284,7 +1296,12 @@ def shoe_mileage(
     runs = _prepare(activities, sports, "shoe_mileage")
     gear = _gear_table(gear_map)
     shoe = _assign_gear(runs, gear)
-    has = np.array([not _missing(s) for s in shoe], dtype=bool)
+    key = ("shoe_mileage", _gear_key(gear))
+    return reused(key, (runs, shoe), lambda: _shoe_mileage(runs, gear, shoe))
+
+
+def _shoe_mileage(runs: pd.DataFrame, gear: pd.DataFrame, shoe: np.ndarray) -> pd.DataFrame:
+    has = _present(shoe)
     sel = runs.loc[has]
     shoes = pd.Series(shoe[has], index=sel.index, dtype=object)
     distance = sel["distance_km"].to_numpy(dtype=float)
@@ -1345,8 +1362,14 @@ def shoe_rotation(
     shoe = _assign_gear(runs, _gear_table(gear_map))
     day = runs["day"].to_numpy(dtype=np.int64)
     lows = np.searchsorted(day, day - (window_days - 1), side="left")
-    counts = np.array(
-        [len({s for s in shoe[lo : i + 1] if not _missing(s)}) for i, lo in enumerate(lows)],
-        dtype=np.int64,
-    )
+    # shoe c is in the window lows[i] .. i when its last run up to i is at lows[i] or later
+    codes = np.full(day.size, -1, dtype=np.int64)
+    number: dict[Any, int] = {}
+    for i in np.flatnonzero(_present(shoe)).tolist():
+        codes[i] = number.setdefault(shoe[i], len(number))
+    position = np.arange(day.size)
+    counts = np.zeros(day.size, dtype=np.int64)
+    for c in range(len(number)):
+        last = np.maximum.accumulate(np.where(codes == c, position, -1))
+        counts += last >= lows
     return pd.Series(counts, index=runs.index, name="shoe_count")

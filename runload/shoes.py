@@ -63,7 +63,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .load import elevation_load, shoe_mileage
+from .load import elevation_load, reused, shoe_mileage
 
 __all__ = [
     "CATALOGUE_COLUMNS",
@@ -528,9 +528,14 @@ def run_shoes(activities: pd.DataFrame, *, gear_map: Any = None) -> pd.DataFrame
         ``activity_id``, chronological: ``local_date``, ``distance_km`` [km] and
         ``gear`` (str or None).
     """
-    runs = elevation_load(activities)[["local_date", "distance_km"]]
+    table = elevation_load(activities)
     records = assignment_records(gear_map_records(gear_map))
     mileage = shoe_mileage(activities, gear_map=records)
+    return reused(("run_shoes",), (table, mileage), lambda: _run_shoes(table, mileage))
+
+
+def _run_shoes(table: pd.DataFrame, mileage: pd.DataFrame) -> pd.DataFrame:
+    runs = table[["local_date", "distance_km"]]
     gear = mileage["gear"].reindex(runs.index)
     out = runs.copy()
     out["gear"] = pd.Series(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -748,3 +749,40 @@ def test_long_run_spikes_window_maximum_is_the_loop(seed: int, window_days: int)
         if window.size:
             previous[i] = window.max()
     assert _same(out["previous_longest_km"], previous)
+
+
+def _random_gear_map(seed: int) -> list[dict[str, Any]]:
+    rng = np.random.default_rng(seed)
+    out: list[dict[str, Any]] = []
+    for name in ("M1", "M2", "A"):
+        first = D(2024, 1, 1) + dt.timedelta(days=int(rng.integers(0, 200)))
+        out.append(
+            {
+                "gear": name,
+                "start_date": first,
+                "end_date": None if rng.random() < 0.3 else first + dt.timedelta(days=90),
+                "initial_km": float(rng.choice([0.0, 100.0])),
+            }
+        )
+    return out
+
+
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("window_days", [1, 7, 28])
+def test_shoe_rotation_distinct_shoes_is_the_loop(seed: int, window_days: int) -> None:
+    acts = random_activities(seed)
+    gear_map = _random_gear_map(seed) if seed % 2 else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        out = shoe_rotation(acts, window_days=window_days, gear_map=gear_map)
+        mileage = shoe_mileage(acts, gear_map=gear_map)
+    spikes = long_run_spikes(acts)  # the same runs, in the same order, with their dates
+    assert list(out.index) == list(spikes.index)
+    ordered = spikes["local_date"].map(D.toordinal).to_numpy()
+    shoe = mileage["gear"].reindex(out.index).to_numpy(dtype=object)
+    expected = []
+    for i in range(len(out)):
+        lo = int(np.searchsorted(ordered, ordered[i] - (window_days - 1), side="left"))
+        expected.append(len({s for s in shoe[lo : i + 1] if not pd.isna(s)}))
+    assert out.tolist() == expected
+    assert out.dtype == np.int64
