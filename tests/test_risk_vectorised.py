@@ -185,3 +185,174 @@ def test_find_breaks_is_computed_once_inside_reusing_results():
         assert find_breaks(runs, BreakDefinition(break_days=21)) is not first
         assert find_breaks(runs.copy(), BreakDefinition()) is not first
     assert find_breaks(runs, BreakDefinition()) is not first
+
+
+# -- climbing (uphill_overload, downhill_overload) ------------------------------------
+
+
+def slow_elevation_flags(
+    activities: pd.DataFrame,
+    *,
+    trigger: str,
+    texts: Any,
+    ratio: float,
+    window_weeks: int,
+    lookback_weeks: int,
+    min_norm_weeks: int,
+    min_week_m: float,
+    steep_run_m_per_km: float,
+    baseline_days: int,
+    peak_ratio: float = 1.10,
+) -> list[Any]:
+    """runload.risk.climbing.elevation_flags as it was: one numpy call per week."""
+    from runload.risk.climbing import _left_out_text, trusted_outdoor
+    from runload.risk.flag import Findings, above, plural, run_table, shown_pct
+
+    runs = run_table(activities)
+    if runs.empty:
+        return []
+    flags_info = trusted_outdoor(activities, runs)
+    metres = runs[texts.column].to_numpy(dtype=float)
+    km = runs["distance_km"].to_numpy(dtype=float)
+    dates: list[dt.date] = list(runs["local_date"])
+    mondays = [d - dt.timedelta(days=d.weekday()) for d in dates]
+    first_monday = min(mondays)
+    n_weeks = (max(mondays) - first_monday).days // 7 + 1
+    week_of = np.array([(m - first_monday).days // 7 for m in mondays], dtype=np.int64)
+    outdoor = flags_info["outdoor"].to_numpy(dtype=bool)
+    trusted = flags_info["trusted"].to_numpy(dtype=bool)
+    used = outdoor & trusted & np.isfinite(metres) & np.isfinite(km) & (km > 0)
+    left = outdoor & ~trusted
+    week_m = np.zeros(n_weeks)
+    week_km = np.zeros(n_weeks)
+    steep = np.zeros(n_weeks)
+    np.add.at(week_m, week_of[used], metres[used])
+    np.add.at(week_km, week_of[used], km[used])
+    per_run = np.where(used, metres / np.where(km > 0, km, np.nan), np.nan)
+    np.add.at(steep, week_of[used & (per_run >= steep_run_m_per_km)], 1.0)
+    sources = flags_info["source"].tolist()
+    ids = [str(i) for i in runs.index]
+    first_run = min(dates)
+    found = Findings(trigger, baseline_days=baseline_days)
+    for k in range(n_weeks):
+        if week_km[k] <= 0 or week_m[k] < min_week_m:
+            continue
+        week_start = first_monday + dt.timedelta(days=7 * k)
+        history = (week_start - first_run).days
+        needed = 1 if history < baseline_days else min_norm_weeks
+        lo = max(k - lookback_weeks, 0)
+        habitual = [j for j in range(lo, k) if week_km[j] > 0]
+        norm_weeks = habitual[-window_weeks:]
+        if len(norm_weeks) < needed or not norm_weeks:
+            continue
+        # the higher of the recent mean and the habitual (median) week of the lookback:
+        # coming back to a level sustained in the last weeks is not an overload
+        norm = max(float(week_m[norm_weeks].mean()), float(np.median(week_m[habitual])))
+        value = float(week_m[k] / norm) if norm > 0 else float("inf")
+        peak = float(week_m[habitual].max())
+        peak_value = float(week_m[k] / peak) if peak > 0 else float("inf")
+        if not (above(value, ratio) and above(peak_value, peak_ratio)):
+            continue
+        per_km = float(week_m[k] / week_km[k])
+        norm_km = float(week_km[norm_weeks].sum())
+        recent_per_km = float(week_m[norm_weeks].sum() / norm_km) if norm_km > 0 else 0.0
+        norm_per_km = max(recent_per_km, float(np.median(week_m[habitual] / week_km[habitual])))
+        per_km_ratio = per_km / norm_per_km if norm_per_km > 0 else float("inf")
+        steep_norm = max(float(steep[norm_weeks].mean()), float(np.median(steep[habitual])))
+        steep_ratio = steep[k] / steep_norm if steep_norm > 0 else float("inf")
+        steeper = above(per_km_ratio, ratio)
+        more_steep = bool(steep[k] >= 2 and above(steep_ratio, ratio))
+        severity = ("low", "moderate", "high")[int(steeper) + int(more_steep)]
+        in_week = [i for i in range(len(ids)) if week_of[i] == k]
+        week_ids = tuple(ids[i] for i in in_week if used[i])
+        considered = set(norm_weeks) | {k}
+        left_sources = [sources[i] for i in range(len(ids)) if left[i] and week_of[i] in considered]
+        treadmill_in_week = sum(1 for i in in_week if not outdoor[i])
+        n_norm = len(norm_weeks)
+        norm_text = (
+            f"{shown_pct(value):+d} % on your norm of {norm:.0f} m a week"
+            if np.isfinite(value)
+            else "after weeks without recorded metres"
+        )
+        seen = (
+            f"in the week of {week_start.isoformat()} you {texts.verb} {week_m[k]:.0f} m on "
+            f"your outdoor runs, {norm_text} (the higher of the mean of your last "
+            f"{plural(n_norm, 'week')} with outdoor running and your typical such week "
+            f"of the last {lookback_weeks} weeks)"
+        )
+        extra = _left_out_text(left_sources)
+        if treadmill_in_week:
+            extra += (
+                f" {plural(treadmill_in_week, 'treadmill run')} that week "
+                f"{'is' if treadmill_in_week == 1 else 'are'} not counted."
+            )
+        message = (
+            f"{seen[0].upper()}{seen[1:]} (flag above {shown_pct(ratio):+d} %). Per outdoor "
+            f"km: {per_km:.0f} m/km (usually {norm_per_km:.0f} m/km); {texts.steep} "
+            f"(≥ {steep_run_m_per_km:g} m/km): {steep[k]:.0f} (usually {steep_norm:.1f} a "
+            f"week).{extra} {texts.evidence}"
+        )
+        found.add(
+            date=week_start,
+            history_days=history,
+            seen=seen,
+            severity=severity,
+            metric=texts.metric,
+            value=value,
+            threshold=ratio,
+            message=message,
+            activity_ids=week_ids,
+        )
+    has_any = bool(np.nansum(np.where(used, metres, 0.0)) > 0)
+    return found.result(runs if has_any else None)
+
+
+def random_climbing_table(seed: int) -> pd.DataFrame:
+    """Outdoor runs with varying climbing, treadmill weeks, untrusted elevation, gaps."""
+    from risk_tables import table
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    day = dt.date(2024, 1, 1)
+    for k in range(int(rng.integers(5, 160))):
+        day += dt.timedelta(days=int(rng.choice([0, 1, 1, 2, 3, 4, 10, 25])))
+        surface = str(rng.choice(["road", "road", "trail", "treadmill"]))
+        km = float(rng.choice([0.0, 4.0, 6.0, 10.0, 16.0])) * float(rng.uniform(0.9, 1.1))
+        climb = float(rng.choice([0.0, 5.0, 15.0, 30.0])) * km * float(rng.uniform(0.5, 2.0))
+        row = {"date": day, "km": km, "surface": surface, "ascent": climb, "id": f"c{k:03d}"}
+        row["descent"] = climb * float(rng.uniform(0.5, 1.5))
+        if rng.random() < 0.1:
+            row["trusted"] = False
+            row["elevation_source"] = str(rng.choice(["phone", "gps"]))
+        if rng.random() < 0.05:
+            row["ascent"] = float("nan")
+        rows.append(row)
+    return table(rows)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_elevation_flags_is_the_loop(seed):
+    from runload.risk.climbing import elevation_flags
+    from runload.risk.downhill_overload import TEXTS as DOWN
+    from runload.risk.uphill_overload import TEXTS as UP
+
+    rng = np.random.default_rng(1000 + seed)
+    acts = random_climbing_table(seed)
+    settings = {
+        "trigger": "uphill_overload" if seed % 2 else "downhill_overload",
+        "texts": UP if seed % 2 else DOWN,
+        "ratio": float(rng.choice([1.0, 1.2, 1.5])),
+        "window_weeks": int(rng.choice([0, 1, 2, 4])),
+        "lookback_weeks": int(rng.choice([0, 1, 3, 12])),
+        "min_norm_weeks": int(rng.choice([0, 1, 2])),
+        "min_week_m": float(rng.choice([0.0, 50.0, 200.0])),
+        "steep_run_m_per_km": float(rng.choice([10.0, 20.0])),
+        "baseline_days": int(rng.choice([0, 14, 28])),
+        "peak_ratio": float(rng.choice([1.0, 1.1])),
+    }
+    fast = elevation_flags(acts, **settings)
+    slow = slow_elevation_flags(acts, **settings)
+    assert same(fast, slow)
+    with reusing_results():  # and the same when run tables are shared
+        assert same(elevation_flags(acts, **settings), slow)
+        assert same(elevation_flags(acts, **settings), slow)

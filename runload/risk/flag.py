@@ -518,6 +518,57 @@ def run_table(activities: pd.DataFrame) -> pd.DataFrame:
     return elevation_load(activities)
 
 
+@dataclass(frozen=True)
+class RunWeeks:
+    """The local weeks of a run table (:func:`run_weeks`).
+
+    Attributes
+    ----------
+    dates : list of datetime.date
+        Local date of each run.
+    first_monday : datetime.date
+        Monday of the first run's week.
+    count : int
+        Weeks from the first run's week to the last run's.
+    week_of : ndarray of int
+        Per run: its week, counted from ``first_monday``.
+    """
+
+    dates: list[dt.date]
+    first_monday: dt.date
+    count: int
+    week_of: np.ndarray
+
+    def monday(self, k: int) -> dt.date:
+        """The Monday of week ``k``."""
+        return self.first_monday + dt.timedelta(days=7 * k)
+
+
+def run_weeks(runs: pd.DataFrame) -> RunWeeks:
+    """The local weeks (Monday to Sunday) of a non-empty run table with ``local_date``.
+
+    The same as ``d - timedelta(days=d.weekday())`` for each date, counted in weeks
+    from the first such Monday; computed once per run table in
+    :func:`runload.load.reusing_results`.
+    """
+    from ..load import reused
+
+    return reused(("run_weeks",), (runs,), lambda: _run_weeks(runs))
+
+
+def _run_weeks(runs: pd.DataFrame) -> RunWeeks:
+    dates: list[dt.date] = list(runs["local_date"])
+    day = np.fromiter((d.toordinal() for d in dates), dtype=np.int64, count=len(dates))
+    monday = day - (day - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
+    first = int(monday.min())
+    return RunWeeks(
+        dates=dates,
+        first_monday=dt.date.fromordinal(first),
+        count=(int(monday.max()) - first) // 7 + 1,
+        week_of=(monday - first) // 7,
+    )
+
+
 def runs_between(runs: pd.DataFrame, first: dt.date, last: dt.date) -> tuple[str, ...]:
     """Ids of the runs of :func:`run_table` dated ``first`` … ``last`` (inclusive)."""
     dates = runs["local_date"]
