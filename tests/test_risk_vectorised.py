@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -356,3 +357,66 @@ def test_elevation_flags_is_the_loop(seed):
     with reusing_results():  # and the same when run tables are shared
         assert same(elevation_flags(acts, **settings), slow)
         assert same(elevation_flags(acts, **settings), slow)
+
+
+# -- recent_normals (distance_jump) -----------------------------------------------------
+
+
+def slow_recent_normal(
+    weekly_km: np.ndarray,
+    k: int,
+    *,
+    weeks: int,
+    lookback_weeks: int,
+    min_weeks: int,
+    trivial_share: float,
+    usable: np.ndarray | None = None,
+) -> tuple[float, list[int]]:
+    lo = max(k - lookback_weeks, 0)
+    candidates = [
+        j for j in range(lo, k) if weekly_km[j] > 0 and (usable is None or bool(usable[j]))
+    ]
+    if not candidates:
+        return float("nan"), []
+    overall = float(np.median(weekly_km[candidates]))
+    kept = [j for j in candidates if weekly_km[j] >= trivial_share * overall][-weeks:]
+    if len(kept) < min_weeks:
+        return float("nan"), kept
+    values = np.sort(weekly_km[kept])[::-1]
+    upper = values[: (len(values) + 1) // 2]
+    return float(upper.mean()), kept
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_recent_normals_is_the_loop(seed):
+    from runload.risk.baselines import recent_normals
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 80))
+    km = rng.choice([0.0, 0.0, 3.0, 20.0, 30.0, 35.0, 50.0], size=n) * rng.uniform(0.8, 1.2, n)
+    km = np.round(km, int(rng.choice([1, 12])))  # ties, and values that round differently
+    usable = rng.random(n) > 0.1 if seed % 3 else None
+    min_weeks = rng.choice([0, 1, 2, 3], size=n) if seed % 2 else np.full(n, 2)
+    judged = rng.random(n) > 0.2
+    settings = {
+        "weeks": int(rng.choice([0, 1, 2, 4, 7])),
+        "lookback_weeks": int(rng.choice([0, 1, 4, 8, 20])),
+        "trivial_share": float(rng.choice([0.0, 0.2, 0.5, 1.0, 1.5])),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the mean of no week, as before
+        normal, peak = recent_normals(
+            km, min_weeks=min_weeks, usable=usable, judged=judged, **settings
+        )
+    for k in range(n):
+        if not judged[k]:
+            assert math.isnan(normal[k]) and math.isnan(peak[k])
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want, used = slow_recent_normal(
+                km, k, min_weeks=int(min_weeks[k]), usable=usable, **settings
+            )
+        assert same(normal[k], want), k
+        if math.isfinite(want):
+            assert same(peak[k], km[used].max()), k

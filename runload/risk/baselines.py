@@ -40,6 +40,7 @@ __all__ = [
     "break_definition",
     "find_breaks",
     "recent_normal",
+    "recent_normals",
 ]
 
 #: Fewest observed days for a complete pre-break reference. [d]
@@ -348,6 +349,89 @@ def recent_normal(
     values = np.sort(weekly_km[kept])[::-1]
     upper = values[: (len(values) + 1) // 2]
     return float(upper.mean()), kept
+
+
+def recent_normals(
+    weekly_km: np.ndarray,
+    *,
+    weeks: int,
+    lookback_weeks: int,
+    min_weeks: np.ndarray,
+    trivial_share: float,
+    usable: np.ndarray | None = None,
+    judged: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`recent_normal` of every week at once, and the biggest week it was taken from.
+
+    Parameters
+    ----------
+    weekly_km, weeks, lookback_weeks, trivial_share, usable
+        As for :func:`recent_normal`.
+    min_weeks : ndarray of int
+        ``min_weeks`` of each week.
+    judged : ndarray of bool, optional
+        The weeks wanted (default: all); the others are NaN.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Per week k: ``recent_normal(weekly_km, k, ...)[0]`` (bit for bit: the same numpy
+        medians, sorts and means, on the weeks of all k stacked by row), and the biggest
+        of the weeks it was taken from (NaN where the normal is NaN). [km]
+    """
+    km = np.asarray(weekly_km, dtype=float)
+    n = km.size
+    normal = np.full(n, np.nan)
+    peak = np.full(n, np.nan)
+    ok = km > 0
+    if usable is not None:
+        ok &= np.asarray(usable, dtype=bool)
+    candidates = np.flatnonzero(ok)
+    if n == 0 or candidates.size == 0:
+        return normal, peak
+    every = np.arange(n)
+    first = np.searchsorted(candidates, np.maximum(every - lookback_weeks, 0), side="left")
+    count = np.maximum(np.searchsorted(candidates, every, side="left") - first, 0)
+    values = km[candidates]
+    overall = window_reduce(values, first, first + count, np.median)
+    # the candidates of week k, left-aligned in row k (NaN beyond them)
+    width = int(count.max())
+    column = np.arange(width)
+    inside = column < count[:, None]
+    table = np.where(inside, values[np.minimum(first[:, None] + column, values.size - 1)], np.nan)
+    with np.errstate(invalid="ignore"):
+        kept = inside & (table >= (trivial_share * overall)[:, None])
+    # kept[-weeks:], as Python slices the list of kept weeks
+    if weeks > 0:
+        from_right = np.cumsum(kept[:, ::-1], axis=1)[:, ::-1]
+        kept &= from_right <= weeks
+    elif weeks < 0:
+        kept &= np.cumsum(kept, axis=1) > -weeks
+    n_kept = kept.sum(axis=1)
+    min_weeks = np.broadcast_to(np.asarray(min_weeks), (n,))
+    enough = (count > 0) & (n_kept >= min_weeks)
+    if judged is not None:
+        enough &= np.asarray(judged, dtype=bool)
+    for k in np.flatnonzero(enough & (n_kept == 0)).tolist():
+        # nothing kept yet enough (min_weeks <= 0): the loop's own answer (a NaN mean)
+        normal[k] = recent_normal(
+            km,
+            k,
+            weeks=weeks,
+            lookback_weeks=lookback_weeks,
+            min_weeks=int(min_weeks[k]),
+            trivial_share=trivial_share,
+            usable=usable,
+        )[0]
+    rows = np.flatnonzero(enough & (n_kept > 0))
+    if rows.size:
+        descending = np.sort(np.where(kept[rows], table[rows], -np.inf), axis=1)[:, ::-1]
+        peak[rows] = descending[:, 0]
+        half = (n_kept[rows] + 1) // 2
+        for m in np.unique(half).tolist():
+            at = np.flatnonzero(half == m)
+            normal[rows[at]] = descending[at, :m].mean(axis=1)
+    return normal, peak
 
 
 def break_definition(profile: object | None = None) -> BreakDefinition:
