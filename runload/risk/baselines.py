@@ -78,6 +78,15 @@ class BreakDefinition:
         floor = self.trivial_km if self.trivial_km <= 0.5 * typical_km else 0.0
         return max(self.trivial_share * typical_km, floor)
 
+    def trivial_below_km_all(self, typical_km: np.ndarray) -> np.ndarray:
+        """:meth:`trivial_below_km` of each typical run of an array. [km]"""
+        typical = np.asarray(typical_km, dtype=float)
+        with np.errstate(invalid="ignore", over="ignore"):
+            floor = np.where(self.trivial_km <= 0.5 * typical, self.trivial_km, 0.0)
+            share = self.trivial_share * typical
+            below = np.where(floor > share, floor, share)  # max(share, floor): share on ties
+        return np.where(np.isfinite(typical) & (typical > 0), below, 0.0)
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -208,11 +217,12 @@ def find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
 def _find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
     dates: list[dt.date] = list(runs["local_date"])
     km = np.nan_to_num(runs["distance_km"].to_numpy(dtype=float), nan=0.0)
-    ids = [str(i) for i in runs.index]
+    ids = list(map(str, runs.index.tolist()))
     n = len(dates)
-    reference = _references(dates, km, definition)
-    substantial = np.zeros(n, dtype=bool)
-    last_sub = np.full(n, -1, dtype=np.int64)
+    reference, below = _references(dates, km, definition)
+    distance: list[float] = km.tolist()
+    substantial = [False] * n
+    last_sub = [-1] * n
     references: dict[int, Reference] = {}
     returns: list[Return] = []
     current = -1
@@ -220,14 +230,15 @@ def _find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
     for i in range(n):
         last_sub[i] = current
         if current < 0:
-            substantial[i] = km[i] > 0
+            substantial[i] = distance[i] > 0
             if substantial[i]:
                 current = i
             continue
         ref = references.get(current)
         if ref is None:
             ref = references[current] = reference(current)
-        if km[i] < definition.trivial_below_km(ref.typical_km) or km[i] <= 0:
+        threshold = definition.trivial_below_km(ref.typical_km) if below is None else below[current]
+        if distance[i] < threshold or distance[i] <= 0:
             trivial_in_gap.append(ids[i])
             continue
         substantial[i] = True
@@ -246,53 +257,64 @@ def _find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
             )
         trivial_in_gap = []
         current = i
-    return Breaks(substantial, last_sub, returns, references)
+    return Breaks(
+        np.array(substantial, dtype=bool), np.array(last_sub, dtype=np.int64), returns, references
+    )
 
 
 def _references(
     dates: list[dt.date], km: np.ndarray, definition: BreakDefinition
-) -> Callable[[int], Reference]:
-    """``j -> _reference(dates, km, j, definition)``, with every window reduced at once.
+) -> tuple[Callable[[int], Reference], list[float] | None]:
+    """``j -> _reference(dates, km, j, definition)`` with every window reduced at once.
 
     The window of run j holds runs ``lo[j] .. hi[j]``: back to the first run on or
     after ``dates[j] - (reference_days - 1)`` (never past j) and on to the last run of
     ``dates[j]``.  Sums, maxima and medians of all the windows are computed together
-    (:func:`runload.load.window_reduce`, bit for bit the values of the loop); dates
-    out of order fall back on :func:`_reference`.
+    (:func:`runload.load.window_reduce`, bit for bit the values of the loop), and so is
+    the trivial-run threshold of each reference (:meth:`BreakDefinition.trivial_below_km`;
+    None: ask the definition).  Dates out of order fall back on :func:`_reference`.
     """
     n = len(dates)
     day = np.fromiter((d.toordinal() for d in dates), dtype=np.int64, count=n)
     if n == 0 or bool((np.diff(day) < 0).any()):
-        return lambda j: _reference(dates, km, j, definition)
+        return (lambda j: _reference(dates, km, j, definition)), None
     span = definition.reference_days - 1
     lo = np.minimum(np.searchsorted(day, day - span, side="left"), np.arange(n))
     hi = np.searchsorted(day, day, side="right")
     observed = day - np.maximum(day - span, day[0]) + 1
     # the windows of runs on the same day differ only when reference_days < 1
-    windows, which = np.unique(np.stack([lo, hi]), axis=1, return_inverse=True)
-    which = which.reshape(-1)
-    total = window_reduce(km, windows[0], windows[1], np.sum)[which]
-    longest = window_reduce(km, windows[0], windows[1], np.max)[which]
-    typical = window_reduce(km, windows[0], windows[1], np.median)[which]
+    _, first, which = np.unique(lo * (n + 1) + hi, return_index=True, return_inverse=True)
+    total = window_reduce(km, lo[first], hi[first], np.sum)[which]
+    longest = window_reduce(km, lo[first], hi[first], np.max)[which]
+    typical = window_reduce(km, lo[first], hi[first], np.median)[which]
     size = hi - lo
+    weeks = np.ceil(observed / 7.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weekly = np.where(weeks > 0, total / weeks, np.nan)
+    complete = (size >= definition.min_reference_runs) & (observed >= MIN_REFERENCE_SPAN_DAYS)
+    columns = (
+        observed.tolist(),
+        size.tolist(),
+        weekly.tolist(),
+        longest.tolist(),
+        typical.tolist(),
+        complete.tolist(),
+    )
+    before = dt.timedelta(days=span)
 
     def reference(j: int) -> Reference:
-        days = int(observed[j])
-        weeks = float(math.ceil(days / 7.0))
         return Reference(
-            first=dates[j] - dt.timedelta(days=span),
+            first=dates[j] - before,
             last=dates[j],
-            runs=int(size[j]),
-            observed_days=days,
-            weekly_km=float(total[j] / weeks) if weeks > 0 else float("nan"),
-            longest_km=float(longest[j]),
-            typical_km=float(typical[j]),
-            complete=bool(
-                size[j] >= definition.min_reference_runs and days >= MIN_REFERENCE_SPAN_DAYS
-            ),
+            runs=columns[1][j],
+            observed_days=columns[0][j],
+            weekly_km=columns[2][j],
+            longest_km=columns[3][j],
+            typical_km=columns[4][j],
+            complete=columns[5][j],
         )
 
-    return reference
+    return reference, definition.trivial_below_km_all(typical).tolist()
 
 
 def recent_normal(
