@@ -420,3 +420,314 @@ def test_recent_normals_is_the_loop(seed):
         assert same(normal[k], want), k
         if math.isfinite(want):
             assert same(peak[k], km[used].max()), k
+
+
+# -- wrong_shoes ---------------------------------------------------------------------
+
+
+def slow_wrong_shoes(
+    activities: pd.DataFrame,
+    *,
+    window_weeks: int = 4,
+    cushioned_share: float = 0.60,
+    stack_drop_mm: float = 10.0,
+    min_share_rise: float = 0.30,
+    abrupt_share_rise: float = 0.70,
+    min_volume_share: float = 0.50,
+    full_volume_share: float = 0.80,
+    body_mass_kg: float = 0.0,
+    heavy_body_mass_kg: float = 85.0,
+    non_running_share: float = 0.50,
+    racing_share: float = 0.50,
+    racing_long_runs: int = 3,
+    baseline_days: int = 28,
+    gear_map: Any = None,
+) -> list[Any]:
+    """runload.risk.wrong_shoes.wrong_shoes as it was: masks over every run, week by week."""
+    from runload.risk.flag import Findings, at_least_share, make_flag, plural, share_pct
+    from runload.risk.wrong_shoes import _RANK, _SEVERITY, _names, _practice
+    from runload.shoes import run_shoes, shoe_catalogue, shoe_types, type_of
+
+    runs = run_shoes(activities, gear_map=gear_map)
+    if runs.empty:
+        return []
+    catalogue = shoe_catalogue(activities, gear_map=gear_map)
+    types = shoe_types(catalogue)
+    stacks = {
+        " ".join(str(n).casefold().split()): float(s)
+        for n, s in zip(catalogue["name"], catalogue["stack_mm"], strict=True)
+    }
+    gear: list[str | None] = list(runs["gear"])
+    kind = np.array([type_of(types, g) for g in gear], dtype=object)
+    stack = np.array(
+        [np.nan if g is None else stacks.get(" ".join(g.casefold().split()), np.nan) for g in gear]
+    )
+    km = np.nan_to_num(runs["distance_km"].to_numpy(dtype=float), nan=0.0)
+    dates: list[dt.date] = list(runs["local_date"])
+    ids = [str(i) for i in runs.index]
+    mondays = [d - dt.timedelta(days=d.weekday()) for d in dates]
+    first_monday = min(mondays)
+    n = (max(mondays) - first_monday).days // 7 + 1
+    week_of = np.array([(m - first_monday).days // 7 for m in mondays], dtype=np.int64)
+    total = np.bincount(week_of, weights=km, minlength=n)
+    count = np.bincount(week_of, minlength=n)
+    first_run = min(dates)
+    found = Findings("wrong_shoes", baseline_days=baseline_days)
+
+    def monday(k: int) -> dt.date:
+        return first_monday + dt.timedelta(days=7 * k)
+
+    # -- shoes of unknown type: a notice, never a guess (no shoe at all: worn_shoes says so)
+    unknown = [g for g, t in zip(gear, kind, strict=True) if g is not None and t == "unknown"]
+    if unknown:
+        named = np.array([g is not None for g in gear], dtype=bool)
+        share = float(km[named & (kind == "unknown")].sum() / km.sum()) if km.sum() > 0 else 1.0
+        found.append(
+            make_flag(
+                "wrong_shoes",
+                date=max(dates),
+                severity="info",
+                metric="shoe_types_unknown",
+                value=share,
+                threshold=float("nan"),
+                message=(
+                    f"Shoe types unknown: the type of {plural(len(set(unknown)), 'shoe')} "
+                    f"({_names(unknown)}) is unknown; they carried {share_pct(share)} % of "
+                    "your running distance, so wrong_shoes could not check them. runload does not "
+                    "guess a type from a nickname; give each shoe's type (cushioned, stability, "
+                    "trail, racing, minimalist or non-running) or its brand and model in your gear "
+                    "file."
+                ),
+            )
+        )
+
+    # -- shoes not made for running --------------------------------------------------------
+    non_running = kind == "non-running"
+    nr_km = np.bincount(week_of[non_running], weights=km[non_running], minlength=n)
+    reported = ""
+    for k in range(n):
+        if nr_km[k] <= 0:
+            reported = ""
+            continue
+        share = float(nr_km[k] / total[k]) if total[k] > 0 else 1.0
+        severity = "moderate" if at_least_share(share, non_running_share) else "low"
+        if _RANK[severity] <= _RANK[reported]:
+            continue
+        rows = [i for i in range(len(ids)) if week_of[i] == k and non_running[i]]
+        shoes = [str(gear[i]) for i in rows]
+        message = (
+            f"In the week of {monday(k).isoformat()}, {plural(len(rows), 'run')} "
+            f"({nr_km[k]:.1f} km, {share_pct(share)} % of the week's {total[k]:.1f} km) "
+            f"{'was' if len(rows) == 1 else 'were'} in shoes not made for running "
+            f"({_names(shoes)}). The article names shoes without supportive cushioning as a "
+            "cause of ankle pain; this is practice, no study has measured it."
+        )
+        flag = make_flag(
+            "wrong_shoes",
+            date=monday(k),
+            severity=severity,
+            metric="non_running_share_ratio",
+            value=share,
+            threshold=non_running_share,
+            message=message,
+            activity_ids=tuple(ids[i] for i in rows),
+        )
+        found.append(_practice(flag))
+        reported = severity
+
+    # -- a switch to less cushioning -----------------------------------------------------
+    minimalist = kind == "minimalist"
+    reported = ""
+    for k in range(1, n):
+        lo = max(k - window_weeks, 0)
+        window = (week_of >= lo) & (week_of < k)
+        window_total = float(km[window].sum())
+        if window_total <= 0:
+            reported = ""
+            continue
+        ref_rows = window & ~minimalist & np.isfinite(stack) & (km > 0)
+        ref_stack = (
+            float(np.average(stack[ref_rows], weights=km[ref_rows])) if ref_rows.any() else np.nan
+        )
+        low = minimalist.copy()
+        if np.isfinite(ref_stack):
+            low |= np.isfinite(stack) & (stack <= ref_stack - stack_drop_mm)
+        low_km = np.bincount(week_of[low], weights=km[low], minlength=n)
+        window_low = float(low_km[lo:k].sum())
+        if (window_total - window_low) / window_total < cushioned_share - 1e-12:
+            reported = ""
+            continue
+        if low_km[k] <= 0 or total[k] <= 0:
+            continue
+        share_k = float(low_km[k] / total[k])
+        before = [float(low_km[j] / total[j]) for j in (k - 1, k - 2) if j >= 0 and total[j] > 0]
+        base = min(before) if before else window_low / window_total
+        rise = share_k - base
+        weeks_in_window = k - lo
+        usual_week = window_total / weeks_in_window
+        volume = float(low_km[k] / usual_week)
+        if not (at_least_share(rise, min_share_rise) and at_least_share(volume, min_volume_share)):
+            continue
+        abrupt = at_least_share(rise, abrupt_share_rise)
+        full = at_least_share(volume, full_volume_share)
+        heavy = body_mass_kg > 0 and body_mass_kg >= heavy_body_mass_kg
+        severity = _SEVERITY[int(abrupt) + int(full) + int(heavy)]
+        if _RANK[severity] <= _RANK[reported]:
+            continue
+        rows = [i for i in range(len(ids)) if week_of[i] == k and low[i]]
+        shoes = [str(gear[i]) for i in rows]
+        seen = (
+            f"in the week of {monday(k).isoformat()}, {len(rows)} of your "
+            f"{plural(int(count[k]), 'run')} ({share_pct(share_k)} % of {total[k]:.1f} km) "
+            f"{'was' if len(rows) == 1 else 'were'} in less cushioned shoes ({_names(shoes)}), "
+            f"up from {share_pct(base)} % within two weeks"
+        )
+        points = []
+        if abrupt:
+            points.append("the switch was abrupt")
+        if full:
+            points.append(
+                f"{low_km[k]:.1f} km ran in them, {share_pct(volume)} % of your usual "
+                f"{usual_week:.1f} km a week"
+            )
+        if heavy:
+            points.append(
+                f"at {body_mass_kg:.0f} kg you are at or above {heavy_body_mass_kg:.0f} kg, "
+                "and in one trial (Fuller 2017) pain and injury in minimalist shoes rose with "
+                "body mass"
+            )
+        detail = ("; " + "; ".join(points)) if points else ""
+        message = (
+            f"{seen[0].upper()}{seen[1:]}{detail}. In a 12-week trial of 103 runners, 12 were "
+            "injured in a partial minimalist shoe against 4 in a neutral shoe (Ryan 2014); "
+            "the usual advice is to move to minimal shoes over weeks, starting with short runs."
+        )
+        found.add(
+            date=monday(k),
+            history_days=(monday(k) - first_run).days,
+            seen=seen,
+            severity=severity,
+            metric="less_cushioned_share_rise_ratio",
+            value=rise,
+            threshold=min_share_rise,
+            message=message,
+            activity_ids=tuple(ids[i] for i in rows),
+        )
+        reported = severity
+
+    # -- racing shoes for most of the training -------------------------------------------
+    racing = kind == "racing"
+    long_racing = np.zeros(n, dtype=bool)
+    for k in range(n):
+        in_week = np.flatnonzero(week_of == k)
+        if in_week.size:
+            longest = in_week[int(np.argmax(km[in_week]))]
+            long_racing[k] = bool(racing[longest])
+    racing_km = np.bincount(week_of[racing], weights=km[racing], minlength=n)
+    reported = ""
+    for k in range(n):
+        lo = max(k - window_weeks + 1, 0)
+        window_total = float(total[lo : k + 1].sum())
+        if window_total <= 0 or not racing[week_of == k].any():
+            reported = ""
+            continue
+        share = float(racing_km[lo : k + 1].sum() / window_total)
+        habit_weeks = int(long_racing[lo : k + 1].sum())
+        habit = habit_weeks >= racing_long_runs
+        most = at_least_share(share, racing_share)
+        if not (habit or most):
+            reported = ""
+            continue
+        severity = "moderate" if habit and most else "low"
+        if _RANK[severity] <= _RANK[reported]:
+            continue
+        weeks = k - lo + 1
+        rows = [i for i in range(len(ids)) if lo <= week_of[i] <= k and racing[i]]
+        shoes = [str(gear[i]) for i in rows]
+        parts = []
+        if habit:
+            parts.append(f"your long run was in racing shoes in {habit_weeks} of the {weeks} weeks")
+        if most:
+            parts.append(f"{share_pct(share)} % of your {window_total:.1f} km ran in them")
+        message = (
+            f"In the {plural(weeks, 'week')} up to the week of {monday(k).isoformat()}, "
+            f"{' and '.join(parts)} ({_names(shoes)}). Racing shoes are built light for race "
+            "day; keeping daily and long runs in cushioned running shoes is common practice, "
+            "without injury data behind it."
+        )
+        flag = make_flag(
+            "wrong_shoes",
+            date=monday(k),
+            severity=severity,
+            metric="racing_share_ratio",
+            value=share,
+            threshold=racing_share,
+            message=message,
+            activity_ids=tuple(ids[i] for i in rows if week_of[i] == k),
+        )
+        found.append(_practice(flag))
+        reported = severity
+    # the "not enough history yet" notice only where there are shoes to judge
+    shod = runs if any(g is not None for g in gear) else None
+    return sorted(found.result(shod), key=lambda f: (f.date, f.metric))
+
+
+SHOES = (
+    "Pegasus 40",
+    "Ghost 15",
+    "Vibram FiveFingers V-Run",
+    "Nike Vaporfly 3",
+    "Converse Chuck Taylor",
+    "Blue Pegs",
+    None,
+)
+
+
+def random_shoe_table(seed: int) -> pd.DataFrame:
+    """Runs in shoes of every type, switching now and then, with long runs and gaps."""
+    from risk_tables import table
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    day = dt.date(2024, 1, 1)
+    shoe = SHOES[0]
+    for k in range(int(rng.integers(5, 200))):
+        day += dt.timedelta(days=int(rng.choice([0, 1, 1, 2, 3, 9])))
+        if rng.random() < 0.08:
+            shoe = SHOES[int(rng.integers(0, len(SHOES)))]
+        worn = shoe if rng.random() < 0.8 else SHOES[int(rng.integers(0, len(SHOES)))]
+        km = float(rng.choice([3.0, 6.0, 8.0, 12.0, 21.1])) * float(rng.uniform(0.95, 1.05))
+        rows.append({"date": day, "km": km, "gear": worn, "id": f"s{k:03d}"})
+    return table(rows)
+
+
+@pytest.mark.filterwarnings("ignore::runload.exceptions.DataQualityWarning")  # open ranges
+@pytest.mark.parametrize("seed", SEEDS)
+def test_wrong_shoes_is_the_loop(seed):
+    from runload.risk.wrong_shoes import wrong_shoes
+
+    rng = np.random.default_rng(2000 + seed)
+    acts = random_shoe_table(seed)
+    gear_map = None
+    if seed % 3:
+        gear_map = {
+            "Pegasus 40": {"stack_mm": float(rng.choice([28.0, 33.0]))},
+            "Ghost 15": {"stack_mm": float(rng.choice([20.0, 35.0]))},
+            "Blue Pegs": {"stack_mm": 18.0, **({"type": "cushioned"} if seed % 2 else {})},
+        }
+    settings = {
+        "window_weeks": int(rng.choice([0, 1, 2, 4])),
+        "cushioned_share": float(rng.choice([0.0, 0.6])),
+        "stack_drop_mm": float(rng.choice([5.0, 10.0])),
+        "min_share_rise": float(rng.choice([0.1, 0.3])),
+        "min_volume_share": float(rng.choice([0.2, 0.5])),
+        "body_mass_kg": float(rng.choice([0.0, 90.0])),
+        "racing_share": float(rng.choice([0.2, 0.5])),
+        "racing_long_runs": int(rng.choice([1, 3])),
+        "baseline_days": int(rng.choice([0, 28])),
+        "gear_map": gear_map,
+    }
+    slow = slow_wrong_shoes(acts, **settings)
+    assert same(wrong_shoes(acts, **settings), slow)
+    with reusing_results():
+        assert same(wrong_shoes(acts, **settings), slow)
