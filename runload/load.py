@@ -224,6 +224,23 @@ def window_reduce(
 
 def _normalised_text(values: pd.Series) -> pd.Series:
     """Lower-case, stripped strings; missing values become ``""``."""
+    return pd.Series(_normalised(values), index=values.index, name=values.name, dtype=object)
+
+
+def _normalised(values: pd.Series) -> np.ndarray:
+    """The values of :func:`_normalised_text`, as an object array.
+
+    A column of strings holds few distinct values (sports, surfaces): those are
+    normalised, by the same pandas string methods, and spread back to the rows.
+    """
+    if len(values) > 16 and pd.api.types.infer_dtype(values, skipna=True) == "string":
+        codes, uniques = pd.factorize(values)
+        done = _normalised_slow(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+        return np.append(done.to_numpy(dtype=object), "")[codes]  # code -1: missing, ""
+    return _normalised_slow(values).to_numpy(dtype=object)
+
+
+def _normalised_slow(values: pd.Series) -> pd.Series:
     return values.astype("string").str.strip().str.lower().fillna("").astype(object)
 
 
@@ -273,17 +290,20 @@ def is_running(activities: pd.DataFrame, *, sports: Sports = RUNNING_SPORTS) -> 
 def _running(activities: pd.DataFrame, wanted: frozenset[str]) -> pd.Series:
     bare = {s for s in wanted if "/" not in s}
     pairs = {s for s in wanted if "/" in s}
-    sport = _normalised_text(activities["sport"])
-    sub = _normalised_text(activities["sub_sport"])
-    mask = sport.isin(bare) | (sport + "/" + sub).isin(pairs)
-    return pd.Series(mask.to_numpy(dtype=bool), index=activities.index, name="is_running")
+    sport = _normalised(activities["sport"]).tolist()
+    sub = _normalised(activities["sub_sport"]).tolist()
+    mask = [s in bare or f"{s}/{u}" in pairs for s, u in zip(sport, sub, strict=True)]
+    return pd.Series(np.array(mask, dtype=bool), index=activities.index, name="is_running")
 
 
 def _day_numbers(activities: pd.DataFrame) -> np.ndarray:
     """Local calendar day of each row as days since 1970-01-01 (float, NaN if unknown)."""
     n = len(activities)
     days = np.full(n, np.nan)
-    if "local_date" in activities.columns:
+    quick = _date_days(activities["local_date"]) if "local_date" in activities.columns else None
+    if quick is not None:
+        days = quick
+    elif "local_date" in activities.columns:
         local = pd.to_datetime(activities["local_date"], errors="coerce")
         if isinstance(local.dtype, pd.DatetimeTZDtype):
             local = local.dt.tz_localize(None)
@@ -302,6 +322,29 @@ def _day_numbers(activities: pd.DataFrame) -> np.ndarray:
         values = local_ts.to_numpy(dtype="datetime64[ns]")
         days[ok] = values[ok].astype("datetime64[D]").astype(np.int64)
     return days
+
+
+_FIRST_DAY = (dt.date(1678, 1, 1) - _EPOCH).days  # inside datetime64[ns]
+_LAST_DAY = (dt.date(2261, 12, 31) - _EPOCH).days
+
+
+def _date_days(values: pd.Series) -> np.ndarray | None:
+    """Days since 1970-01-01 of a column of ``datetime.date`` (None, NaN: NaN).
+
+    What ``pd.to_datetime`` gives for such a column, without it; None when the column
+    holds anything else (datetimes, strings, timestamps), or dates pandas cannot hold.
+    """
+    out = np.full(len(values), np.nan)
+    epoch = _EPOCH.toordinal()
+    for k, value in enumerate(values.tolist()):
+        if type(value) is dt.date:
+            day = value.toordinal() - epoch
+            if not _FIRST_DAY <= day <= _LAST_DAY:
+                return None
+            out[k] = day
+        elif not (value is None or (type(value) is float and value != value)):
+            return None
+    return out
 
 
 def _to_date(day: int) -> dt.date:

@@ -786,3 +786,59 @@ def test_shoe_rotation_distinct_shoes_is_the_loop(seed: int, window_days: int) -
         expected.append(len({s for s in shoe[lo : i + 1] if not pd.isna(s)}))
     assert out.tolist() == expected
     assert out.dtype == np.int64
+
+
+def _slow_is_running(acts: pd.DataFrame, sports: frozenset[str]) -> list[bool]:
+    def text(values: pd.Series) -> pd.Series:
+        return values.astype("string").str.strip().str.lower().fillna("").astype(object)
+
+    bare = {s for s in sports if "/" not in s}
+    pairs = {s for s in sports if "/" in s}
+    sport, sub = text(acts["sport"]), text(acts["sub_sport"])
+    return (sport.isin(bare) | (sport + "/" + sub).isin(pairs)).tolist()
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("dtype", ["object", "str"])
+def test_is_running_normalises_each_distinct_value_as_before(seed: int, dtype: str) -> None:
+    rng = np.random.default_rng(seed)
+    words = [
+        "running", " Running ", "RUNNING\t", "trail_running", "walking", "İstanbul run",
+        "running\x1c", "\xa0running", "cycling", "", " ", None, np.nan, "treadmill",
+        "generic", "Generic ", "ß", "virtual_activity",
+    ]  # fmt: skip
+    n = int(rng.integers(0, 60))
+    acts = pd.DataFrame(
+        {
+            "sport": [words[int(i)] for i in rng.integers(0, len(words), n)],
+            "sub_sport": [words[int(i)] for i in rng.integers(0, len(words), n)],
+        },
+        index=[f"i{k}" for k in range(n)],
+    ).astype(dtype)
+    for sports in (RUNNING_SPORTS, frozenset({"running/treadmill", "generic/", "İstanbul run"})):
+        got = is_running(acts, sports=sports)
+        assert got.tolist() == _slow_is_running(acts, frozenset(sports))
+        assert got.dtype == bool and list(got.index) == list(acts.index)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_local_dates_of_date_objects_give_the_days_of_to_datetime(seed: int) -> None:
+    from runload.load import _date_days
+
+    rng = np.random.default_rng(seed)
+    values: list[Any] = [
+        D(1970, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(-80_000, 100_000, 50)
+    ]
+    values[3] = None
+    values[7] = np.nan
+    column = pd.Series(values, dtype=object)
+    quick = _date_days(column)
+    stamps = pd.to_datetime(column, errors="coerce")
+    slow = np.full(len(column), np.nan)
+    ok = stamps.notna().to_numpy()
+    slow[ok] = stamps.to_numpy(dtype="datetime64[ns]")[ok].astype("datetime64[D]").astype(np.int64)
+    assert _same(quick, slow)
+    # anything but dates (and dates pandas cannot hold) goes the slow way
+    assert _date_days(pd.Series([D(2024, 1, 1), dt.datetime(2024, 1, 2)], dtype=object)) is None
+    assert _date_days(pd.Series([D(2024, 1, 1), "2024-01-02"], dtype=object)) is None
+    assert _date_days(pd.Series([D(1500, 1, 1)], dtype=object)) is None
