@@ -420,7 +420,7 @@ def _runs(activities: pd.DataFrame, sports: frozenset[str] | None) -> tuple[pd.D
     else:
         surface_values = np.full(len(acts), "unknown", dtype=object)
     if "gear" in acts.columns:
-        gear_values = np.array([_gear_name(g) for g in acts["gear"]], dtype=object)
+        gear_values = _gear_names(acts["gear"])
     else:
         gear_values = np.full(len(acts), None, dtype=object)
     runs = pd.DataFrame(
@@ -441,6 +441,15 @@ def _runs(activities: pd.DataFrame, sports: frozenset[str] | None) -> tuple[pd.D
     )
     runs = runs.sort_values(["day", "start_ns", "position"], kind="stable")
     return runs.drop(columns=["start_ns", "position"]), undated
+
+
+def _gear_names(values: pd.Series) -> np.ndarray:
+    """:func:`_gear_name` of each value (of each distinct name once, for strings)."""
+    if len(values) > 16 and pd.api.types.infer_dtype(values, skipna=True) == "string":
+        codes, uniques = pd.factorize(values)
+        names = [_gear_name(g) for g in np.asarray(uniques, dtype=object).tolist()]
+        return np.array([*names, None], dtype=object)[codes]  # code -1: missing, None
+    return np.array([_gear_name(g) for g in values.tolist()], dtype=object)
 
 
 def _gear_name(value: Any) -> str | None:
@@ -666,12 +675,34 @@ def acwr(
 
 
 def _ewma(x: np.ndarray, lam: float) -> np.ndarray:
-    out = np.empty_like(x)
-    level = x[0]
-    for i, value in enumerate(x):
+    values: list[float] = x.tolist()  # the same IEEE arithmetic on Python floats, faster
+    out = []
+    level = values[0]
+    for i, value in enumerate(values):
         level = lam * value + (1.0 - lam) * level if i else value
-        out[i] = level
-    return out
+        out.append(level)
+    return np.array(out, dtype=x.dtype)
+
+
+def _uncoupled_at(x: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``acwr(pd.Series(x), method="uncoupled")`` (7 and 28 days) on the days ``at`` only.
+
+    The same window sums (each window summed on its own, see :func:`window_reduce`)
+    and divisions, for the days asked for instead of every day.
+    """
+    acute_days, chronic_days = 7, 28
+    span = chronic_days - acute_days
+    at = np.asarray(at, dtype=np.int64)
+    ratio = np.full(at.size, np.nan)
+    judged = at >= chronic_days - 1
+    t = at[judged]
+    acute_mean = window_reduce(x, t - (acute_days - 1), t + 1, np.sum) / acute_days
+    chronic_mean = window_reduce(x, t - (chronic_days - 1), t - (acute_days - 1), np.sum) / span
+    ok = np.isfinite(chronic_mean) & (chronic_mean != 0)
+    out = np.full(t.size, np.nan)
+    out[ok] = acute_mean[ok] / chronic_mean[ok]
+    ratio[judged] = out
+    return ratio
 
 
 # ---------------------------------------------------------------------------
@@ -828,13 +859,14 @@ def _weekly_load(runs: pd.DataFrame, weeks: _Weeks, monotony_ddof: int) -> pd.Da
     daily = _daily_values(runs, "distance_km", weeks.first, weeks.last)
     daily_series = pd.Series(daily)
     at = np.minimum(weeks.ends, weeks.last) - weeks.first
-    uncoupled = acwr(daily_series, method="uncoupled").to_numpy()[at]
+    uncoupled = _uncoupled_at(daily, at)
     ewma = acwr(daily_series, method="ewma").to_numpy()[at]
 
     monotony = np.full(weeks.count, np.nan)
-    for k in np.flatnonzero(weeks.full):
-        lo = int(weeks.starts[k]) - weeks.first
-        monotony[k] = _monotony(daily[lo : lo + 7], monotony_ddof)
+    full = np.flatnonzero(weeks.full)
+    if full.size:
+        first_day = weeks.starts[full] - weeks.first
+        monotony[full] = _monotony(daily[first_day[:, None] + np.arange(7)], monotony_ddof)
 
     frame = pd.DataFrame(
         {
@@ -856,13 +888,13 @@ def _weekly_load(runs: pd.DataFrame, weeks: _Weeks, monotony_ddof: int) -> pd.Da
     return frame[list(WEEKLY_LOAD_COLUMNS)]
 
 
-def _monotony(values: np.ndarray, ddof: int) -> float:
-    mean = float(values.mean())
-    sd = float(values.std(ddof=ddof))
-    scale = float(np.abs(values).max()) if values.size else 0.0
-    if sd <= 1e-12 * max(scale, 1.0):
-        return float("nan")
-    return mean / sd
+def _monotony(weeks: np.ndarray, ddof: int) -> np.ndarray:
+    """Mean ÷ SD of the 7 daily values of each row (NaN when the SD is about 0)."""
+    mean = weeks.mean(axis=1)
+    sd = weeks.std(axis=1, ddof=ddof)
+    scale = np.abs(weeks).max(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sd <= 1e-12 * np.maximum(scale, 1.0), np.nan, mean / sd)
 
 
 def surface_mix(

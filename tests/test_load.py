@@ -842,3 +842,44 @@ def test_local_dates_of_date_objects_give_the_days_of_to_datetime(seed: int) -> 
     assert _date_days(pd.Series([D(2024, 1, 1), dt.datetime(2024, 1, 2)], dtype=object)) is None
     assert _date_days(pd.Series([D(2024, 1, 1), "2024-01-02"], dtype=object)) is None
     assert _date_days(pd.Series([D(1500, 1, 1)], dtype=object)) is None
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_weekly_acwr_and_monotony_are_the_daily_loops(seed: int) -> None:
+    from runload.load import _ewma, _monotony, _uncoupled_at
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    x = rng.choice([0.0, 0.0, 0.0, 5.0, 8.3, 12.1, 30.7], size=n) * rng.uniform(0.5, 1.5, n)
+    at = rng.integers(0, n, size=50)
+    full = acwr(pd.Series(x), method="uncoupled").to_numpy()
+    assert _same(_uncoupled_at(x, at), full[at])
+    # the EWMA recursion on numpy scalars, as it was written
+    lam = 2.0 / (7 + 1)
+    slow = np.empty_like(x)
+    level = x[0]
+    for i, value in enumerate(x):
+        level = lam * value + (1.0 - lam) * level if i else value
+        slow[i] = level
+    assert _same(_ewma(x, lam), slow)
+    # monotony of each whole week
+    weeks = x[: 7 * (n // 7)].reshape(-1, 7)
+    for ddof in (0, 1):
+        expected = []
+        for week in weeks:
+            mean, sd = float(week.mean()), float(week.std(ddof=ddof))
+            scale = float(np.abs(week).max())
+            expected.append(float("nan") if sd <= 1e-12 * max(scale, 1.0) else mean / sd)
+        assert _same(_monotony(weeks, ddof), expected)
+
+
+@pytest.mark.parametrize("dtype", ["object", "str"])
+def test_gear_names_per_distinct_value_as_per_run(dtype: str) -> None:
+    from runload.load import _gear_name, _gear_names
+
+    rng = np.random.default_rng(3)
+    names = ["Pegasus", " ", "", None, np.nan, "  Ghost 15 ", "ghost 15", "Ghost 15"]
+    values = pd.Series([names[int(i)] for i in rng.integers(0, len(names), 200)]).astype(dtype)
+    assert _gear_names(values).tolist() == [_gear_name(v) for v in values]
+    mixed = pd.Series([1, 1.0, True, "1", None] * 5, dtype=object)
+    assert _gear_names(mixed).tolist() == [_gear_name(v) for v in mixed]
