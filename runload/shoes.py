@@ -544,6 +544,23 @@ def _run_shoes(table: pd.DataFrame, mileage: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _shoe_dates(runs: pd.DataFrame) -> dict[Any, tuple[Any, Any]]:
+    """First and last date of each shoe of :func:`run_shoes`, in order of first use.
+
+    What ``groupby("gear", sort=False)`` of the runs with a shoe gives, by a dict.
+    """
+    spans: dict[Any, tuple[Any, Any]] = {}
+    for gear, day in zip(runs["gear"].tolist(), runs["local_date"].tolist(), strict=True):
+        if gear is None or _missing(gear):
+            continue
+        span = spans.get(gear)
+        if span is None:
+            spans[gear] = (day, day)
+        elif day < span[0] or day > span[1]:
+            spans[gear] = (min(span[0], day), max(span[1], day))
+    return spans
+
+
 def _key(name: str) -> str:
     return " ".join(name.casefold().split())
 
@@ -641,10 +658,10 @@ def shoe_catalogue(
     records = gear_map_records(gear_map)
     if activities is not None:
         runs = run_shoes(activities, gear_map=gear_map)
-        for name, rows in runs.dropna(subset=["gear"]).groupby("gear", sort=False):
+        for name, (first, last) in _shoe_dates(runs).items():
             e = entry(str(name))
-            e["first_date"] = min(rows["local_date"])
-            e["last_date"] = max(rows["local_date"])
+            e["first_date"] = first
+            e["last_date"] = last
     for frame in exports:
         for export_row in frame.to_dict("records"):
             label = _text(export_row.get("name"))
@@ -745,16 +762,24 @@ def shoe_table(
     last_day = as_of if as_of is not None else (max(runs["local_date"]) if len(runs) else None)
     if last_day is not None:
         first_day = last_day - dt.timedelta(days=7 * recent_weeks - 1)
-        recent = np.array([first_day <= d <= last_day for d in runs["local_date"]], dtype=bool)
+        recent = np.array(
+            [first_day <= d <= last_day for d in runs["local_date"].tolist()], dtype=bool
+        )
     else:
         recent = np.zeros(len(runs), dtype=bool)
     recent_total = float(km[recent].sum())
-    keys = np.array([None if g is None else _key(g) for g in runs["gear"]], dtype=object)
+    keyed: dict[Any, str | None] = {}
+    for g in runs["gear"].tolist():
+        if g not in keyed:
+            keyed[g] = None if g is None else _key(g)
+    keys = np.array([keyed[g] for g in runs["gear"].tolist()], dtype=object)
+    all_dates = np.empty(len(runs), dtype=object)
+    all_dates[:] = runs["local_date"].tolist()
     gear_limits = shoe_limits_km_of(catalogue)
     rows = []
     for row in catalogue.to_dict("records"):
         mine = keys == _key(str(row["name"]))
-        dates = list(runs["local_date"][mine])
+        dates = all_dates[mine].tolist()
         distance = float(km[mine].sum())
         total = distance + float(row["initial_km"] or 0.0)
         limit = shoe_limit_km(
