@@ -731,3 +731,179 @@ def test_wrong_shoes_is_the_loop(seed):
     assert same(wrong_shoes(acts, **settings), slow)
     with reusing_results():
         assert same(wrong_shoes(acts, **settings), slow)
+
+
+# -- long_run_spike ------------------------------------------------------------------
+
+
+def slow_long_run_spike(
+    activities: pd.DataFrame,
+    *,
+    spike_ratio: float = 1.10,
+    moderate_ratio: float = 1.30,
+    high_ratio: float = 2.00,
+    min_distance_km: float = 5.0,
+    window_days: int = 30,
+    baseline_days: int = 28,
+    beginner_spike_ratio: float = 1.5,
+    beginner_min_days: int = 7,
+    beginner_min_runs: int = 2,
+    profile: Any = None,
+) -> list[Any]:
+    """runload.risk.long_run_spike.long_run_spike as it was: every run through the loop."""
+    from runload.load import long_run_spikes
+    from runload.risk.baselines import Reference, break_definition, find_breaks
+    from runload.risk.flag import Findings, above, run_table, shown_pct
+    from runload.risk.long_run_spike import _band, _comeback_allowance, _comebacks, _flag
+
+    spikes = long_run_spikes(activities, window_days=window_days)
+    found = Findings("long_run_spike", baseline_days=baseline_days)
+    if spikes.empty:
+        return []
+    runs = run_table(activities)
+    breaks = find_breaks(runs, break_definition(profile))
+    dates: list[dt.date] = list(spikes["local_date"])
+    comebacks = _comebacks(breaks.returns, profile)
+    for i, (activity_id, row) in enumerate(spikes.iterrows()):
+        km = float(row["distance_km"])
+        if not (np.isfinite(km) and km >= min_distance_km):
+            continue
+        date = dates[i]
+        history = int(row["history_days"])
+        j = int(breaks.last_substantial[i])
+        if j < 0:
+            continue
+        reference: Reference | None = None
+        if (date - dates[j]).days > window_days:
+            reference = breaks.references.get(j)
+            if reference is None or not reference.complete:
+                continue
+            previous = reference.longest_km
+        else:
+            previous = float(row["previous_longest_km"])
+        allowed = _comeback_allowance(comebacks, date, window_days) if reference is None else None
+        if allowed is not None and not (np.isfinite(previous) and previous >= allowed[0]):
+            previous = allowed[0]
+        else:
+            allowed = None
+        if not (np.isfinite(previous) and previous > 0):
+            continue
+        ratio = km / previous
+        if not above(ratio, spike_ratio):
+            continue
+        severity, band, hrr = _band(ratio, moderate_ratio, high_ratio)
+        ids = (str(activity_id),)
+        if reference is not None:
+            seen = (
+                f"your {km:.1f} km run on {date.isoformat()} was {shown_pct(ratio):+d} % on the "
+                f"longest run ({previous:.1f} km) of the 4 weeks before your break (your last "
+                f"run before it was on {reference.last.isoformat()}; the {window_days} days "
+                "before this run held no run or only short jogs)"
+            )
+            message = (
+                f"{seen[0].upper()}{seen[1:]}. In a study of 5,205 runners (Frandsen 2025), "
+                f"sessions {band} longer than the longest run of the previous 30 days had an "
+                f"injury hazard rate ratio of {hrr} compared with sessions at most 10 % "
+                "longer; here your longest run before the break stands in for the empty "
+                "30 days, and the time off is judged by return_after_break."
+            )
+            found.append(_flag(date, severity, ratio, spike_ratio, message, ids))
+            continue
+        seen = (
+            f"your {km:.1f} km run on {date.isoformat()} was {shown_pct(ratio):d} % longer "
+            f"than your longest run of the previous {window_days} days ({previous:.1f} km)"
+        )
+        if allowed is not None:
+            seen = (
+                f"your {km:.1f} km run on {date.isoformat()}, in the weeks back from your "
+                f"break, was {shown_pct(ratio):d} % longer than {previous:.1f} km: "
+                f"{allowed[1] * 100:.0f} % of your longest run before the break "
+                f"({allowed[2]:.1f} km), which stands in while the {window_days}-day window "
+                "holds only your first runs back"
+            )
+        message = (
+            f"{seen[0].upper()}{seen[1:]}. In a study of 5,205 runners (Frandsen 2025), "
+            f"sessions {band} longer than the longest run of the previous 30 days had an "
+            f"injury hazard rate ratio of {hrr} compared with sessions at most 10 % longer."
+        )
+        beginner_severity = None
+        if history >= beginner_min_days and i >= beginner_min_runs:
+            if above(ratio, beginner_spike_ratio):
+                beginner_severity = "high" if above(ratio, high_ratio) else "moderate"
+        beginner_message = (
+            f"Your {km:.1f} km run on {date.isoformat()} was {shown_pct(ratio):d} % longer "
+            f"than your longest run so far ({previous:.1f} km, in the {history} days since "
+            f"your log starts). While runload knows less than {baseline_days} days of your "
+            f"running, it flags runs more than {shown_pct(beginner_spike_ratio):d} % beyond "
+            "your longest so far: a first-weeks limit set by expert judgement, since no study "
+            "measured one. For comparison, in established runners (Frandsen 2025) sessions "
+            f"{band} longer than the longest run of the previous 30 days had an injury hazard "
+            f"rate ratio of {hrr}."
+        )
+        found.add(
+            date=date,
+            history_days=history,
+            seen=seen,
+            severity=severity,
+            metric="spike_ratio",
+            value=ratio,
+            threshold=spike_ratio,
+            message=message,
+            activity_ids=ids,
+            beginner_severity=beginner_severity,
+            beginner_message=beginner_message,
+        )
+    return found.result(spikes[["local_date"]])
+
+
+def random_spike_table(seed: int) -> pd.DataFrame:
+    """Runs of growing and shrinking length, with breaks and comebacks."""
+    from risk_tables import table
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    day = dt.date(2024, 1, 1)
+    for k in range(int(rng.integers(1, 150))):
+        day += dt.timedelta(days=int(rng.choice([0, 1, 1, 2, 3, 5, 16, 40])))
+        km = float(rng.choice([2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 16.0, 25.0]))
+        rows.append({"date": day, "km": km * float(rng.uniform(0.9, 1.2)), "id": f"l{k:03d}"})
+    return table(rows)
+
+
+def test_above_all_is_above():
+    from runload.risk.flag import above, above_all
+
+    rng = np.random.default_rng(0)
+    ratios = np.concatenate(
+        [
+            rng.uniform(0.5, 3.0, 2000),
+            1.0 + np.arange(-100, 300) / 100.0 + 0.005,  # halves, rounded to even
+            [np.inf, -np.inf, np.nan, 0.0, 1.305, 1.295, 1.105],
+        ]
+    )
+    for threshold in (1.1, 1.3, 2.0, 1.0, 1.105):
+        assert above_all(ratios, threshold).tolist() == [above(r, threshold) for r in ratios]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_long_run_spike_is_the_loop(seed):
+    from runload.risk import RiskProfile
+    from runload.risk.long_run_spike import long_run_spike
+
+    rng = np.random.default_rng(3000 + seed)
+    acts = random_spike_table(seed)
+    profile = RiskProfile.from_dict(
+        {"return_after_break": {"break_days": int(rng.choice([10, 14, 21]))}}
+    )
+    settings = {
+        "spike_ratio": float(rng.choice([1.0, 1.1, 1.25])),
+        "min_distance_km": float(rng.choice([0.0, 5.0])),
+        "window_days": int(rng.choice([7, 30])),
+        "baseline_days": int(rng.choice([0, 28])),
+        "beginner_min_runs": int(rng.choice([0, 2])),
+        "profile": profile if seed % 2 else None,
+    }
+    slow = slow_long_run_spike(acts, **settings)
+    assert same(long_run_spike(acts, **settings), slow)
+    with reusing_results():
+        assert same(long_run_spike(acts, **settings), slow)

@@ -617,6 +617,14 @@ def above(ratio: float, threshold: float) -> bool:
     return shown_pct(ratio) > shown_pct(threshold)
 
 
+def above_all(ratios: np.ndarray, threshold: float) -> np.ndarray:
+    """:func:`above` of each ratio of an array (the same rounding: half to even)."""
+    ratios = np.asarray(ratios, dtype=float)
+    with np.errstate(invalid="ignore", over="ignore"):
+        shown = np.round((ratios - 1.0) * 100.0) > shown_pct(threshold)
+    return np.where(np.isfinite(ratios), shown, ratios > 0)
+
+
 def share_pct(share: float) -> int:
     """A share (0-1) as the whole percentage messages show: 0.804 -> 80. [%]"""
     return round(share * 100.0)

@@ -49,6 +49,7 @@ from .flag import (
     Findings,
     Flag,
     above,
+    above_all,
     make_flag,
     register_rule,
     run_table,
@@ -182,8 +183,22 @@ def long_run_spike(
     distance = spikes["distance_km"].to_numpy(dtype=float)
     previous_longest = spikes["previous_longest_km"].to_numpy(dtype=float)
     history_days = spikes["history_days"].to_numpy()
-    activity_ids = list(spikes.index)
-    for i in np.flatnonzero(np.isfinite(distance) & (distance >= min_distance_km)).tolist():
+    activity_ids = spikes.index.tolist()
+    # Most runs are judged against the longest run of their window and fall short of a
+    # spike; they are set aside at once.  Runs after a break or in a comeback window,
+    # and the would-be spikes, go through the loop below.
+    day = np.fromiter((d.toordinal() for d in dates), dtype=np.int64, count=len(dates))
+    last = breaks.last_substantial
+    gap = day - day[np.maximum(last, 0)]
+    plain = (last >= 0) & (gap <= window_days)
+    for back, *_ in comebacks:
+        plain &= ~((day > back.toordinal()) & (day - back.toordinal() <= window_days))
+    usable = np.isfinite(previous_longest) & (previous_longest > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spike = above_all(distance / previous_longest, spike_ratio)
+    judged = ~plain | (usable & spike)
+    judged &= np.isfinite(distance) & (distance >= min_distance_km)
+    for i in np.flatnonzero(judged).tolist():
         activity_id = activity_ids[i]
         km = float(distance[i])
         date = dates[i]
