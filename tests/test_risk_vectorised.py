@@ -907,3 +907,44 @@ def test_long_run_spike_is_the_loop(seed):
     assert same(long_run_spike(acts, **settings), slow)
     with reusing_results():
         assert same(long_run_spike(acts, **settings), slow)
+
+
+# -- ankle weights in names and notes ------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_mention_each_is_mentions_ankle_weights_of_each(seed):
+    from runload.risk.ankle_weights import _mention_each, mentions_ankle_weights
+
+    rng = np.random.default_rng(seed)
+    pieces = [
+        "Easy run", "with ankle weights", "no ankle weights today", "ankle", "weights",
+        "weighted ankles", "AW run", "w/ AW", "mit AW", "A.W. 2 kg", "AW", "aw",
+        "Knöchelgewichte", "poids aux chevilles", "ankle-wts.", "ankle wt", " ", "\n",
+        "without", "forgot my", "(", ".", "wts", "x", "ankle_weights", "LAW", "AWOL",
+    ]  # fmt: skip
+    values: list[object] = []
+    for _ in range(int(rng.integers(0, 60))):
+        kind = rng.random()
+        if kind < 0.1:
+            values.append(None)
+        elif kind < 0.15:
+            values.append(float("nan"))
+        else:
+            words = [pieces[int(i)] for i in rng.integers(0, len(pieces), rng.integers(0, 5))]
+            values.append(str(rng.choice(["", " ", "-", "\n"])).join(words))
+    if seed == 7:
+        values.append("ankle\x00weights")  # a NUL in a text: each is looked at on its own
+    expected = [isinstance(v, str) and mentions_ankle_weights(v) for v in values]
+    assert _mention_each(values).tolist() == expected
+    assert any(expected) or len(values) < 5
+
+
+def test_mention_each_sees_no_match_across_two_texts():
+    from runload.risk.ankle_weights import _mention_each, mentions_ankle_weights
+
+    # joined with a space, "my ankle weight|ed ankles" would hide the second mention
+    values = ["my ankle", "weighted ankles", "with", "AW 3 kg", "ankle", "wts", "w/", "AW"]
+    expected = [mentions_ankle_weights(v) for v in values]
+    assert expected == [False, True, False, True, False, False, False, False]
+    assert _mention_each(values).tolist() == expected
