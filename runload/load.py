@@ -1240,6 +1240,10 @@ GearMap = pd.DataFrame | Sequence[Mapping[str, Any]] | None
 
 def _gear_table(gear_map: GearMap) -> pd.DataFrame:
     """Validated gear map: gear (str), first/last day (int, open ends as ±inf), initial_km."""
+    return reused(("gear_table",), (gear_map,), lambda: _validated_gear(gear_map))
+
+
+def _validated_gear(gear_map: GearMap) -> pd.DataFrame:
     columns = ["gear", "first", "last", "initial_km"]
     if gear_map is None:
         return pd.DataFrame(columns=columns)
@@ -1293,7 +1297,7 @@ def _assign_gear(runs: pd.DataFrame, gear: pd.DataFrame) -> np.ndarray:
 
 def _gear_key(gear: pd.DataFrame) -> tuple[tuple[Any, ...], ...]:
     """A validated gear map (:func:`_gear_table`) by value."""
-    return tuple(gear.itertuples(index=False, name=None))
+    return tuple(zip(*(gear[c].tolist() for c in gear.columns), strict=True))
 
 
 def _present(shoe: np.ndarray) -> np.ndarray:

@@ -457,6 +457,16 @@ def gear_map_records(gear_map: Any) -> list[dict[str, Any]] | None:
     return [dict(row) for row in gear_map]
 
 
+def records_of(gear_map: Any) -> list[dict[str, Any]] | None:
+    """:func:`gear_map_records` of a gear map, once per gear map object in an analysis."""
+    return reused(("gear_map_records",), (gear_map,), lambda: gear_map_records(gear_map))
+
+
+def assignment_of(gear_map: Any) -> list[dict[str, Any]] | None:
+    """``assignment_records(gear_map_records(gear_map))``, once per gear map in an analysis."""
+    return reused(("assignment",), (gear_map,), lambda: assignment_records(records_of(gear_map)))
+
+
 def assignment_records(records: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]] | None:
     """The rows of a gear map that assign runs to shoes by date (for ``shoe_mileage``).
 
@@ -529,8 +539,7 @@ def run_shoes(activities: pd.DataFrame, *, gear_map: Any = None) -> pd.DataFrame
         ``gear`` (str or None).
     """
     table = elevation_load(activities)
-    records = assignment_records(gear_map_records(gear_map))
-    mileage = shoe_mileage(activities, gear_map=records)
+    mileage = shoe_mileage(activities, gear_map=assignment_of(gear_map))
     return reused(("run_shoes",), (table, mileage), lambda: _run_shoes(table, mileage))
 
 
@@ -655,7 +664,7 @@ def shoe_catalogue(
     def entry(name: str) -> dict[str, Any]:
         return entries.setdefault(_key(name), _blank(name))
 
-    records = gear_map_records(gear_map)
+    records = records_of(gear_map)
     if activities is not None:
         runs = run_shoes(activities, gear_map=gear_map)
         for name, (first, last) in _shoe_dates(runs).items():
