@@ -270,6 +270,16 @@ def _plausibility(activities: pd.DataFrame, labelled_run: np.ndarray) -> pd.Data
     return frame
 
 
+def _untrusted(trusted: pd.Series) -> np.ndarray:
+    """Where ``ascent_trusted`` is False (a bool False; missing and other values are not)."""
+    if isinstance(trusted.dtype, pd.BooleanDtype):
+        return ~trusted.to_numpy(dtype=bool, na_value=True)
+    if trusted.dtype == bool:
+        return ~trusted.to_numpy(dtype=bool)
+    values = trusted.astype(object).tolist()
+    return np.array([isinstance(v, bool | np.bool_) and not bool(v) for v in values], dtype=bool)
+
+
 def _lowered(sports: Iterable[str]) -> frozenset[str]:
     """Sports as :func:`runload.load.is_running` compares them."""
     return frozenset(s.strip().lower() for s in ([sports] if isinstance(sports, str) else sports))
@@ -328,11 +338,8 @@ def select_runs(
     other_sports = dict(Counter(str(s) for s in others.tolist()))
     runs = table.loc[table["counted"]]
     sources = dict(Counter(str(s) for s in _column(runs, "sport_source", "unknown").tolist()))
-    trusted = _column(runs, "ascent_trusted", None).astype(object).tolist()
     untrusted = pd.Series(
-        [isinstance(v, bool | np.bool_) and not bool(v) for v in trusted],
-        index=runs.index,
-        dtype=bool,
+        _untrusted(_column(runs, "ascent_trusted", None)), index=runs.index, dtype=bool
     )
     sources_of_untrusted = _column(runs, "elevation_source", "unknown")[untrusted]
     reasons = dict(Counter(str(s) for s in sources_of_untrusted.tolist()))

@@ -548,7 +548,9 @@ def _run_shoes(table: pd.DataFrame, mileage: pd.DataFrame) -> pd.DataFrame:
     gear = mileage["gear"].reindex(runs.index)
     out = runs.copy()
     out["gear"] = pd.Series(
-        [None if _missing(g) else str(g) for g in gear], index=out.index, dtype=object
+        [g if type(g) is str else None if _missing(g) else str(g) for g in gear.tolist()],
+        index=out.index,
+        dtype=object,
     )
     return out
 
@@ -558,9 +560,13 @@ def _shoe_dates(runs: pd.DataFrame) -> dict[Any, tuple[Any, Any]]:
 
     What ``groupby("gear", sort=False)`` of the runs with a shoe gives, by a dict.
     """
+    return reused(("shoe_dates",), (runs,), lambda: _first_and_last(runs))
+
+
+def _first_and_last(runs: pd.DataFrame) -> dict[Any, tuple[Any, Any]]:
     spans: dict[Any, tuple[Any, Any]] = {}
     for gear, day in zip(runs["gear"].tolist(), runs["local_date"].tolist(), strict=True):
-        if gear is None or _missing(gear):
+        if gear is None or (type(gear) is not str and _missing(gear)):
             continue
         span = spans.get(gear)
         if span is None:

@@ -488,3 +488,20 @@ def test_select_runs_checks_the_same_rows_as_the_loop(seed, sports):
     for message, row in zip(got["message"], expected, strict=True):
         assert row[2] in message
     assert len(expected) > 0
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.Series([True, False, None, True, False], dtype="boolean"),
+        pd.Series([True, False, True], dtype=bool),
+        pd.Series([True, False, None, np.nan, "no", 0, np.False_, np.True_], dtype=object),
+        pd.Series([None, None], dtype=object),
+    ],
+)
+def test_untrusted_climbing_is_a_false_and_nothing_else(column):
+    from runload.coverage import _untrusted
+
+    values = column.astype(object).tolist()
+    expected = [isinstance(v, bool | np.bool_) and not bool(v) for v in values]
+    assert _untrusted(column).tolist() == expected

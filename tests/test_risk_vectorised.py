@@ -948,3 +948,58 @@ def test_mention_each_sees_no_match_across_two_texts():
     expected = [mentions_ankle_weights(v) for v in values]
     assert expected == [False, True, False, True, False, False, False, False]
     assert _mention_each(values).tolist() == expected
+
+
+# -- training_status ---------------------------------------------------------------------
+
+
+def slow_status_numbers(activities: pd.DataFrame, profile: Any) -> tuple[Any, ...]:
+    """The numbers of runload.risk.status.training_status as it computed them."""
+    from runload.load import elevation_load
+    from runload.risk.baselines import break_definition, recent_normal
+
+    runs = elevation_load(activities)
+    dates = list(runs["local_date"])
+    km = runs["distance_km"].to_numpy(dtype="float64", na_value=np.nan)
+    km = np.where(np.isfinite(km), km, 0.0)
+    as_of = max(dates)
+    week_start = as_of - dt.timedelta(days=as_of.weekday())
+    week_km = float(sum(k for d, k in zip(dates, km, strict=True) if d >= week_start))
+    first_monday = min(dates) - dt.timedelta(days=min(dates).weekday())
+    n_weeks = (week_start - first_monday).days // 7 + 1
+    weekly = np.zeros(n_weeks)
+    for d, k in zip(dates, km, strict=True):
+        weekly[(d - dt.timedelta(days=d.weekday()) - first_monday).days // 7] += float(k)
+    settings = profile.distance_jump
+    normal, used = recent_normal(
+        weekly,
+        n_weeks - 1,
+        weeks=int(settings.normal_weeks),
+        lookback_weeks=int(settings.lookback_weeks),
+        min_weeks=1,
+        trivial_share=break_definition(profile).trivial_share,
+    )
+    window_start = as_of - dt.timedelta(days=30 - 1)
+    recent = [k for d, k in zip(dates, km, strict=True) if d >= window_start]
+    longest = float(max(recent)) if recent else float("nan")
+    return as_of, week_start, week_km, normal, len(used) if np.isfinite(normal) else 0, longest
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_training_status_numbers_are_the_loops(seed):
+    from runload.risk import RiskProfile, flags_frame
+    from runload.risk.status import training_status
+
+    acts = random_spike_table(seed)
+    profile = RiskProfile()
+    status = training_status(acts, flags_frame([]), profile=profile)
+    assert status is not None
+    got = (
+        status.as_of,
+        status.week_start,
+        status.week_km,
+        status.normal_week_km,
+        status.weeks_in_normal,
+        status.longest_30d_km,
+    )
+    assert same(got, slow_status_numbers(acts, profile))

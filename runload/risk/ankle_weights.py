@@ -266,7 +266,7 @@ def ankle_weights(
         return []
     dates: list[dt.date] = list(runs["local_date"])
     km = np.nan_to_num(runs["distance_km"].to_numpy(dtype=float), nan=0.0)
-    ids = [str(i) for i in runs.index]
+    ids = list(map(str, runs.index.tolist()))
     blocks: list[list[int]] = []
     for i, date in enumerate(dates):
         if not blocks or (date - dates[blocks[-1][-1]]).days > new_block_gap_days:

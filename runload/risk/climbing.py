@@ -183,7 +183,7 @@ def elevation_flags(
     per_run = np.where(used, metres / np.where(km > 0, km, np.nan), np.nan)
     np.add.at(steep, week_of[used & (per_run >= steep_run_m_per_km)], 1.0)
     sources = flags_info["source"].tolist()
-    ids = [str(i) for i in runs.index]
+    ids = list(map(str, runs.index.tolist()))
     first_run = min(dates)
     found = Findings(trigger, baseline_days=baseline_days)
     # The habitual weeks of week k are the weeks with outdoor km among the lookback_weeks

@@ -571,9 +571,9 @@ def _run_weeks(runs: pd.DataFrame) -> RunWeeks:
 
 def runs_between(runs: pd.DataFrame, first: dt.date, last: dt.date) -> tuple[str, ...]:
     """Ids of the runs of :func:`run_table` dated ``first`` … ``last`` (inclusive)."""
-    dates = runs["local_date"]
+    dates = runs["local_date"].tolist()
     mask = [(first <= d <= last) for d in dates]
-    return tuple(str(i) for i in runs.index[np.asarray(mask, dtype=bool)])
+    return tuple(map(str, runs.index[np.asarray(mask, dtype=bool)].tolist()))
 
 
 def short_history_notice(
