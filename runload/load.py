@@ -227,16 +227,29 @@ def _normalised_text(values: pd.Series) -> pd.Series:
     return pd.Series(_normalised(values), index=values.index, name=values.name, dtype=object)
 
 
+#: Strings already normalised by :func:`_normalised` (a pure function of the string).
+_NORMALISED: dict[str, str] = {}
+
+
 def _normalised(values: pd.Series) -> np.ndarray:
     """The values of :func:`_normalised_text`, as an object array.
 
-    A column of strings holds few distinct values (sports, surfaces): those are
-    normalised, by the same pandas string methods, and spread back to the rows.
+    A column of strings holds few distinct values (sports, surfaces): each new one is
+    normalised by the same pandas string methods, remembered, and spread back to the
+    rows.
     """
-    if len(values) > 16 and pd.api.types.infer_dtype(values, skipna=True) == "string":
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
         codes, uniques = pd.factorize(values)
-        done = _normalised_slow(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
-        return np.append(done.to_numpy(dtype=object), "")[codes]  # code -1: missing, ""
+        distinct: list[str] = np.asarray(uniques, dtype=object).tolist()
+        known = {u: _NORMALISED.get(u) for u in distinct}
+        new = [u for u, v in known.items() if v is None]
+        if new:
+            done = _normalised_slow(pd.Series(new, dtype=object)).tolist()
+            known.update(zip(new, done, strict=True))
+            if len(_NORMALISED) > 10_000:
+                _NORMALISED.clear()
+            _NORMALISED.update(zip(new, done, strict=True))
+        return np.array([*(known[u] for u in distinct), ""], dtype=object)[codes]
     return _normalised_slow(values).to_numpy(dtype=object)
 
 

@@ -1003,3 +1003,37 @@ def test_training_status_numbers_are_the_loops(seed):
         status.longest_30d_km,
     )
     assert same(got, slow_status_numbers(acts, profile))
+
+
+# -- the flags and episodes tables ------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [0, 1, 7])
+def test_flags_and_episodes_tables_as_built_before(n):
+    from runload.risk import FLAG_FIELDS, evaluate, flags_frame
+    from runload.risk.episodes import EPISODE_FIELDS, group_episodes
+
+    flags = evaluate(random_spike_table(3))[:n]
+    items = sorted(
+        flags,
+        key=lambda f: (
+            f.date,
+            -["info", "low", "moderate", "high"].index(f.severity),
+            f.trigger,
+            f.activity_ids,
+        ),
+    )
+    data = {name: [getattr(f, name) for f in items] for name in FLAG_FIELDS}
+    old = pd.DataFrame(data, columns=list(FLAG_FIELDS))
+    for name in ("value", "threshold"):
+        old[name] = np.asarray(old[name], dtype="float64")
+    for name in FLAG_FIELDS:
+        if name not in ("value", "threshold"):
+            old[name] = old[name].astype("object")
+    new = flags_frame(flags)
+    pd.testing.assert_frame_equal(new, old)
+    assert new.dtypes.tolist() == old.dtypes.tolist()
+    _, episodes = group_episodes(new)
+    assert list(episodes.columns) == list(EPISODE_FIELDS)
+    assert episodes["episode"].dtype == np.int64
+    assert all(t == np.dtype(object) for t in episodes.drop(columns="episode").dtypes)

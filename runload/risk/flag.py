@@ -164,12 +164,9 @@ def flags_frame(flags: Iterable[Flag]) -> pd.DataFrame:
         flags, key=lambda f: (f.date, -_SEVERITY_RANK[f.severity], f.trigger, f.activity_ids)
     )
     data: dict[str, list[Any]] = {name: [getattr(f, name) for f in items] for name in FLAG_FIELDS}
-    frame = pd.DataFrame(data, columns=list(FLAG_FIELDS))
+    frame = pd.DataFrame(data, columns=list(FLAG_FIELDS), dtype=object)
     for name in ("value", "threshold"):
         frame[name] = np.asarray(frame[name], dtype="float64")
-    for name in FLAG_FIELDS:
-        if name not in ("value", "threshold"):
-            frame[name] = frame[name].astype("object")
     return frame
 
 
