@@ -4,12 +4,12 @@ Times ``runload.analysis.analyze`` (the minimum of ``--repeat`` runs, after one
 warm-up run) on
 
 * ``bench``: the activities table of the 3,000-run benchmark export (10 years of
-  near-daily runs, see :func:`runload.synth.exports.write_benchmark_export`), read
+  near-daily runs, see ``write_benchmark_export`` of ``runload.synth.exports``), read
   from ``--table`` (a pickled activities table) when it exists, else from
   ``--export`` with ``--cache`` (and saved to ``--table`` for the next time), else
   generated from the export's recipe without writing any file (summaries only);
 * ``year``: one ordinary recreational year (``ordinary_year``, about 190 runs);
-* ``mixed``: every labelled history of :mod:`runload.synth` one after the other
+* ``mixed``: every labelled history of ``runload.synth`` (``runload.testing``) one after the other
   (about 10 years), with walks, rides, runs without a shoe, surface or ascent mixed
   in, analysed with a gear map, user tags and a pain journal.
 
@@ -47,6 +47,20 @@ import runload
 from runload.analysis import Analysis, analyze
 
 DEFAULT_TABLE = Path("/tmp/analysis-helper/acts.pkl")
+
+
+def _synth(name: str) -> Any:
+    """A module of the history generators (``runload.testing``, formerly ``runload.synth``)."""
+    import importlib
+
+    for package in ("runload.testing", "runload.synth"):
+        try:
+            return importlib.import_module(f"{package}.{name}")
+        except ModuleNotFoundError:
+            continue
+    raise ModuleNotFoundError(f"no runload.testing.{name} nor runload.synth.{name}")
+
+
 DEFAULT_EXPORT = Path("/tmp/runload-bench/export")
 
 
@@ -67,8 +81,8 @@ def _bench_table(table: Path, export: Path, cache: str | None) -> pd.DataFrame:
 
 def _bench_plan_table(runs: int = 3000, seed: int = 7) -> pd.DataFrame:
     """The benchmark export's runs (dates, distances, surfaces, shoes), as plan summaries."""
-    from runload.synth.history import HistoryPlan, PlannedRun
-    from runload.synth.shoes import plan_activities
+    HistoryPlan, PlannedRun = _synth("history").HistoryPlan, _synth("history").PlannedRun
+    plan_activities = _synth("shoes").plan_activities
 
     planned = []
     for i in range(runs):
@@ -93,17 +107,14 @@ def _bench_plan_table(runs: int = 3000, seed: int = 7) -> pd.DataFrame:
 
 
 def _year_table() -> pd.DataFrame:
-    from runload.synth.scenarios import scenario
-    from runload.synth.shoes import plan_activities
-
-    return plan_activities(scenario("ordinary_year"))
+    return _synth("shoes").plan_activities(_synth("scenarios").scenario("ordinary_year"))
 
 
 def _plans() -> list[Any]:
     """Every labelled history of runload.synth, in a fixed order."""
-    from runload.synth import shoes
-    from runload.synth.history import SCENARIOS, preset
-    from runload.synth.scenarios import SCENARIO_NAMES, scenario
+    shoes, history, scenarios = _synth("shoes"), _synth("history"), _synth("scenarios")
+    SCENARIOS, preset = history.SCENARIOS, history.preset
+    SCENARIO_NAMES, scenario = scenarios.SCENARIO_NAMES, scenarios.scenario
 
     plans = [scenario(name, seed=3) for name in SCENARIO_NAMES]
     for name in SCENARIOS:
@@ -122,8 +133,8 @@ def _plans() -> list[Any]:
 
 def _mixed_inputs() -> tuple[pd.DataFrame, dict[str, Any]]:
     """The ``mixed`` history and the options it is analysed with."""
-    from runload.synth.history import HistoryPlan
-    from runload.synth.shoes import plan_activities
+    HistoryPlan = _synth("history").HistoryPlan
+    plan_activities = _synth("shoes").plan_activities
 
     rng = np.random.default_rng(20240601)
     runs = []
