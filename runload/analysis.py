@@ -509,22 +509,27 @@ def analyze(
     else:
         prof = RiskProfile.from_toml(profile)
     table, coverage = select_runs(activities, sports=sports, sport=sport)
-    judged = _as_runs(table.loc[table["counted"]])
-    weekly = weekly_load(judged)
-    exported, gear_errors = _export_gear(source)
-    if len(gear_errors):
-        errors = pd.concat([errors, gear_errors], ignore_index=True)
-    catalogue = shoe_catalogue(judged, gear_map=gear_map, exports=exported)
-    flag_list = evaluate(judged, profile=prof, gear_map=catalogue, tags=tags)
-    flags, episodes = group_episodes(flags_frame(flag_list))
-    spike_ratio = 1.10
-    if "long_run_spike" not in prof.disabled:
-        spike_ratio = float(prof.options("long_run_spike").get("spike_ratio", spike_ratio))
-    status = training_status(judged, flags, profile=prof, spike_ratio=spike_ratio)
-    pain_frame = None
-    if pain is not None:
-        pain_frame = pain_context(read_pain_journal(pain), flags)
-    shoes = shoe_totals(judged, catalogue, profile=prof)
+    from .load import reusing_results
+
+    # The weekly load, the rules, the status and the shoe table all start from the same
+    # run table, breaks and shoes: each is computed once (nothing below modifies a table).
+    with reusing_results():
+        judged = _as_runs(table.loc[table["counted"]])
+        weekly = weekly_load(judged)
+        exported, gear_errors = _export_gear(source)
+        if len(gear_errors):
+            errors = pd.concat([errors, gear_errors], ignore_index=True)
+        catalogue = shoe_catalogue(judged, gear_map=gear_map, exports=exported)
+        flag_list = evaluate(judged, profile=prof, gear_map=catalogue, tags=tags)
+        flags, episodes = group_episodes(flags_frame(flag_list))
+        spike_ratio = 1.10
+        if "long_run_spike" not in prof.disabled:
+            spike_ratio = float(prof.options("long_run_spike").get("spike_ratio", spike_ratio))
+        status = training_status(judged, flags, profile=prof, spike_ratio=spike_ratio)
+        pain_frame = None
+        if pain is not None:
+            pain_frame = pain_context(read_pain_journal(pain), flags)
+        shoes = shoe_totals(judged, catalogue, profile=prof)
     return Analysis(
         activities=table,
         weekly=weekly,

@@ -204,21 +204,35 @@ def plausibility(activities: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Columns ``activity_id``, ``local_date``, ``check``, ``excluded``, ``message``.
     """
-    p50 = _floats(activities, "moving_speed_p50_m_s")
-    p90 = _floats(activities, "moving_speed_p90_m_s")
-    dist = _floats(activities, "distance_m")
-    elapsed = _floats(activities, "elapsed_time_s")
-    dates = _column(activities, "local_date", None).to_numpy(dtype=object)
     # Only what is labelled a run can be "a walk labelled as a run".
     labelled_run = (
         is_running(activities).to_numpy(dtype=bool)
         if {"sport", "sub_sport"} <= set(activities.columns)
         else np.ones(len(activities), dtype=bool)
     )
+    return _plausibility(activities, labelled_run)
+
+
+def _plausibility(activities: pd.DataFrame, labelled_run: np.ndarray) -> pd.DataFrame:
+    p50 = _floats(activities, "moving_speed_p50_m_s")
+    p90 = _floats(activities, "moving_speed_p90_m_s")
+    dist = _floats(activities, "distance_m")
+    elapsed = _floats(activities, "elapsed_time_s")
+    dates = _column(activities, "local_date", None).to_numpy(dtype=object)
+    with np.errstate(invalid="ignore"):
+        too_fast = np.isfinite(p50) & (p50 > MAX_RUN_P50_M_S)
+        walk = labelled_run & np.isfinite(p90) & (p90 < WALK_P90_M_S)
+        still = (
+            np.isfinite(elapsed)
+            & (elapsed >= STILL_MIN_S)
+            & ~(np.isfinite(dist) & (dist >= STILL_MAX_M))
+        )
+    ids = activities.index.tolist()
     rows = []
-    for k, aid in enumerate(activities.index):
+    for k in np.flatnonzero(too_fast | walk | still).tolist():
+        aid = ids[k]
         date = dates[k]
-        if np.isfinite(p50[k]) and p50[k] > MAX_RUN_P50_M_S:
+        if too_fast[k]:
             rows.append(
                 (
                     aid,
@@ -229,7 +243,7 @@ def plausibility(activities: pd.DataFrame) -> pd.DataFrame:
                     "ride or a drive; left out of the load.",
                 )
             )
-        elif labelled_run[k] and np.isfinite(p90[k]) and p90[k] < WALK_P90_M_S:
+        elif walk[k]:
             rows.append(
                 (
                     aid,
@@ -240,11 +254,7 @@ def plausibility(activities: pd.DataFrame) -> pd.DataFrame:
                     "left out of the run load as a walk.",
                 )
             )
-        if (
-            np.isfinite(elapsed[k])
-            and elapsed[k] >= STILL_MIN_S
-            and not (np.isfinite(dist[k]) and dist[k] >= STILL_MAX_M)
-        ):
+        if still[k]:
             covered = dist[k] if np.isfinite(dist[k]) else 0.0
             rows.append(
                 (
@@ -258,6 +268,21 @@ def plausibility(activities: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["activity_id", "local_date", "check", "message"])
     frame.insert(3, "excluded", frame["check"].isin(_EXCLUDED).astype(bool))
     return frame
+
+
+def _untrusted(trusted: pd.Series) -> np.ndarray:
+    """Where ``ascent_trusted`` is False (a bool False; missing and other values are not)."""
+    if isinstance(trusted.dtype, pd.BooleanDtype):
+        return ~trusted.to_numpy(dtype=bool, na_value=True)
+    if trusted.dtype == bool:
+        return ~trusted.to_numpy(dtype=bool)
+    values = trusted.astype(object).tolist()
+    return np.array([isinstance(v, bool | np.bool_) and not bool(v) for v in values], dtype=bool)
+
+
+def _lowered(sports: Iterable[str]) -> frozenset[str]:
+    """Sports as :func:`runload.load.is_running` compares them."""
+    return frozenset(s.strip().lower() for s in ([sports] if isinstance(sports, str) else sports))
 
 
 def select_runs(
@@ -295,7 +320,14 @@ def select_runs(
     if sports is not None and not isinstance(sports, str):
         sports = frozenset(sports)
     wanted = is_running(table, sports=sports) if len(table) else pd.Series([], dtype=bool)
-    checks = plausibility(table.loc[wanted.to_numpy(dtype=bool)])
+    chosen = wanted.to_numpy(dtype=bool)
+    if not {"sport", "sub_sport"} <= set(table.columns):
+        labelled = np.ones(len(table), dtype=bool)
+    elif sports is not None and _lowered(sports) == _lowered(RUNNING_SPORTS):
+        labelled = chosen  # what plausibility calls a run is what was chosen
+    else:
+        labelled = is_running(table).to_numpy(dtype=bool)
+    checks = _plausibility(table.loc[chosen], labelled[chosen])
     excluded_ids = set(checks.loc[checks["excluded"], "activity_id"])
     counted = wanted & ~table.index.isin(list(excluded_ids))
     table["counted"] = counted.to_numpy(dtype=bool)
@@ -303,17 +335,14 @@ def select_runs(
     not_counted = ~wanted.to_numpy(dtype=bool)
     no_sport = int((missing.to_numpy(dtype=bool) & not_counted).sum())
     others = table.loc[not_counted & ~missing.to_numpy(dtype=bool), "sport"]
-    other_sports = dict(Counter(str(s) for s in others))
+    other_sports = dict(Counter(str(s) for s in others.tolist()))
     runs = table.loc[table["counted"]]
-    sources = dict(Counter(str(s) for s in _column(runs, "sport_source", "unknown")))
-    trusted = _column(runs, "ascent_trusted", None).astype(object).tolist()
+    sources = dict(Counter(str(s) for s in _column(runs, "sport_source", "unknown").tolist()))
     untrusted = pd.Series(
-        [isinstance(v, bool | np.bool_) and not bool(v) for v in trusted],
-        index=runs.index,
-        dtype=bool,
+        _untrusted(_column(runs, "ascent_trusted", None)), index=runs.index, dtype=bool
     )
     sources_of_untrusted = _column(runs, "elevation_source", "unknown")[untrusted]
-    reasons = dict(Counter(str(s) for s in sources_of_untrusted))
+    reasons = dict(Counter(str(s) for s in sources_of_untrusted.tolist()))
     coverage = Coverage(
         activities=len(table),
         runs=int(table["counted"].sum()),

@@ -48,8 +48,10 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -114,12 +116,144 @@ _EPOCH_WEEKDAY = _EPOCH.weekday()  # Thursday = 3
 
 
 # ---------------------------------------------------------------------------
+# Results shared within one analysis
+# ---------------------------------------------------------------------------
+
+_T = TypeVar("_T")
+
+#: What was computed inside :func:`reusing_results`: key -> (the inputs, the result).
+_SHARED: ContextVar[dict[Hashable, tuple[tuple[object, ...], Any]] | None] = ContextVar(
+    "runload_shared_results", default=None
+)
+
+
+@contextmanager
+def reusing_results() -> Iterator[None]:
+    """Inside this block, what is computed from a table is computed once per table.
+
+    :func:`runload.analyze` hands the same activities table to the weekly load, every
+    risk rule, the shoe table and the status, and most of them start from the same
+    run table, breaks and shoes.  Inside the block, each such intermediate result is
+    kept, keyed by the identity of the objects it was computed from (and its
+    settings), and handed to every later call; outside it nothing is kept.  The
+    results are the same either way: the tables must not be modified inside the
+    block, which no function of runload does to its inputs, nor to what these
+    functions return.  Blocks nest (the outermost one keeps the results).
+    """
+    if _SHARED.get() is not None:
+        yield
+        return
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def reused(key: Hashable, inputs: tuple[object, ...], compute: Callable[[], _T]) -> _T:
+    """``compute()``, or its result kept from an earlier call in :func:`reusing_results`.
+
+    Parameters
+    ----------
+    key : hashable
+        What is computed and its settings (by value).
+    inputs : tuple
+        The objects it is computed from, matched by identity (kept alive with the
+        result, so that their ids are not reused within the block).
+    compute : callable
+        Computes the result.
+    """
+    store = _SHARED.get()
+    if store is None:
+        return compute()
+    full = (key, tuple(id(obj) for obj in inputs))
+    hit = store.get(full)
+    if hit is not None and all(a is b for a, b in zip(hit[0], inputs, strict=True)):
+        return hit[1]
+    value = compute()
+    store[full] = (inputs, value)
+    return value
+
+
+# ---------------------------------------------------------------------------
 # Selection and preparation
 # ---------------------------------------------------------------------------
 
 
+def window_reduce(
+    values: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    func: Callable[..., np.ndarray],
+    *,
+    empty: float = float("nan"),
+) -> np.ndarray:
+    """``func(values[lo[k]:hi[k]])`` for every k, with whole groups of windows at once.
+
+    Windows of the same length are stacked into one 2-D array and reduced along its
+    rows with ``func(array, axis=1)`` (``np.sum``, ``np.max``, ``np.median``...).  A
+    row reduction of numpy gives, bit for bit, what the same reduction gives on the
+    window alone (the same pairwise summation over the same values in the same order),
+    so this is the plain loop made fast, not an approximation of it.
+
+    Parameters
+    ----------
+    values : ndarray
+        1-D values.
+    lo, hi : ndarray of int
+        Start (inclusive) and end (exclusive) of each window.
+    func : callable
+        A numpy reduction taking ``axis``.
+    empty : float
+        The result for an empty window.
+
+    Returns
+    -------
+    ndarray of float
+        One value per window.
+    """
+    values = np.asarray(values, dtype=float)
+    lo = np.asarray(lo, dtype=np.int64)
+    length = np.asarray(hi, dtype=np.int64) - lo
+    out = np.full(lo.size, empty, dtype=float)
+    for n in np.unique(length[length > 0]):
+        rows = np.flatnonzero(length == n)
+        out[rows] = func(values[lo[rows, None] + np.arange(n)], axis=1)
+    return out
+
+
 def _normalised_text(values: pd.Series) -> pd.Series:
     """Lower-case, stripped strings; missing values become ``""``."""
+    return pd.Series(_normalised(values), index=values.index, name=values.name, dtype=object)
+
+
+#: Strings already normalised by :func:`_normalised` (a pure function of the string).
+_NORMALISED: dict[str, str] = {}
+
+
+def _normalised(values: pd.Series) -> np.ndarray:
+    """The values of :func:`_normalised_text`, as an object array.
+
+    A column of strings holds few distinct values (sports, surfaces): each new one is
+    normalised by the same pandas string methods, remembered, and spread back to the
+    rows.
+    """
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        codes, uniques = pd.factorize(values)
+        distinct: list[str] = np.asarray(uniques, dtype=object).tolist()
+        known = {u: _NORMALISED.get(u) for u in distinct}
+        new = [u for u, v in known.items() if v is None]
+        if new:
+            done = _normalised_slow(pd.Series(new, dtype=object)).tolist()
+            known.update(zip(new, done, strict=True))
+            if len(_NORMALISED) > 10_000:
+                _NORMALISED.clear()
+            _NORMALISED.update(zip(new, done, strict=True))
+        return np.array([*(known[u] for u in distinct), ""], dtype=object)[codes]
+    return _normalised_slow(values).to_numpy(dtype=object)
+
+
+def _normalised_slow(values: pd.Series) -> pd.Series:
     return values.astype("string").str.strip().str.lower().fillna("").astype(object)
 
 
@@ -163,19 +297,26 @@ def is_running(activities: pd.DataFrame, *, sports: Sports = RUNNING_SPORTS) -> 
         return pd.Series(True, index=activities.index, name="is_running", dtype=bool)
     _require(activities, ["sport", "sub_sport"], "is_running")
     wanted = _sports_set(sports)
+    return reused(("is_running", wanted), (activities,), lambda: _running(activities, wanted))
+
+
+def _running(activities: pd.DataFrame, wanted: frozenset[str]) -> pd.Series:
     bare = {s for s in wanted if "/" not in s}
     pairs = {s for s in wanted if "/" in s}
-    sport = _normalised_text(activities["sport"])
-    sub = _normalised_text(activities["sub_sport"])
-    mask = sport.isin(bare) | (sport + "/" + sub).isin(pairs)
-    return pd.Series(mask.to_numpy(dtype=bool), index=activities.index, name="is_running")
+    sport = _normalised(activities["sport"]).tolist()
+    sub = _normalised(activities["sub_sport"]).tolist()
+    mask = [s in bare or f"{s}/{u}" in pairs for s, u in zip(sport, sub, strict=True)]
+    return pd.Series(np.array(mask, dtype=bool), index=activities.index, name="is_running")
 
 
 def _day_numbers(activities: pd.DataFrame) -> np.ndarray:
     """Local calendar day of each row as days since 1970-01-01 (float, NaN if unknown)."""
     n = len(activities)
     days = np.full(n, np.nan)
-    if "local_date" in activities.columns:
+    quick = _date_days(activities["local_date"]) if "local_date" in activities.columns else None
+    if quick is not None:
+        days = quick
+    elif "local_date" in activities.columns:
         local = pd.to_datetime(activities["local_date"], errors="coerce")
         if isinstance(local.dtype, pd.DatetimeTZDtype):
             local = local.dt.tz_localize(None)
@@ -194,6 +335,29 @@ def _day_numbers(activities: pd.DataFrame) -> np.ndarray:
         values = local_ts.to_numpy(dtype="datetime64[ns]")
         days[ok] = values[ok].astype("datetime64[D]").astype(np.int64)
     return days
+
+
+_FIRST_DAY = (dt.date(1678, 1, 1) - _EPOCH).days  # inside datetime64[ns]
+_LAST_DAY = (dt.date(2261, 12, 31) - _EPOCH).days
+
+
+def _date_days(values: pd.Series) -> np.ndarray | None:
+    """Days since 1970-01-01 of a column of ``datetime.date`` (None, NaN: NaN).
+
+    What ``pd.to_datetime`` gives for such a column, without it; None when the column
+    holds anything else (datetimes, strings, timestamps), or dates pandas cannot hold.
+    """
+    out = np.full(len(values), np.nan)
+    epoch = _EPOCH.toordinal()
+    for k, value in enumerate(values.tolist()):
+        if type(value) is dt.date:
+            day = value.toordinal() - epoch
+            if not _FIRST_DAY <= day <= _LAST_DAY:
+                return None
+            out[k] = day
+        elif not (value is None or (type(value) is float and value != value)):
+            return None
+    return out
 
 
 def _to_date(day: int) -> dt.date:
@@ -235,17 +399,25 @@ def _prepare(activities: pd.DataFrame, sports: Sports, func: str) -> pd.DataFram
     _require(activities, ["distance_m"], func)
     if "local_date" not in activities.columns and "start_time_utc" not in activities.columns:
         raise ValueError(f"{func}: the activities table needs local_date or start_time_utc")
+    wanted = None if sports is None else _sports_set(sports)
+    runs, undated = reused(("runs", wanted), (activities,), lambda: _runs(activities, wanted))
+    if undated:
+        warnings.warn(
+            f"{func}: {undated} activity(ies) without a local date or start time were left out",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    return runs
+
+
+def _runs(activities: pd.DataFrame, sports: frozenset[str] | None) -> tuple[pd.DataFrame, int]:
+    """The run table of :func:`_prepare`, and how many selected rows had no date."""
     mask = is_running(activities, sports=sports).to_numpy()
     acts = activities.loc[mask]
     days = _day_numbers(acts)
     dated = ~np.isnan(days)
-    if not dated.all():
-        warnings.warn(
-            f"{func}: {int((~dated).sum())} activity(ies) without a local date or start time "
-            "were left out",
-            DataQualityWarning,
-            stacklevel=3,
-        )
+    undated = int((~dated).sum())
+    if undated:
         acts = acts.loc[dated]
         days = days[dated]
     day = days.astype(np.int64)
@@ -261,16 +433,13 @@ def _prepare(activities: pd.DataFrame, sports: Sports, func: str) -> pd.DataFram
     else:
         surface_values = np.full(len(acts), "unknown", dtype=object)
     if "gear" in acts.columns:
-        gear_values = np.array(
-            [None if _missing(g) or str(g).strip() == "" else str(g) for g in acts["gear"]],
-            dtype=object,
-        )
+        gear_values = _gear_names(acts["gear"])
     else:
         gear_values = np.full(len(acts), None, dtype=object)
     runs = pd.DataFrame(
         {
             "day": day,
-            "local_date": [_to_date(d) for d in day],
+            "local_date": _dates_of(day),
             "start_ns": start_ns,
             "position": np.arange(len(acts)),
             "distance_km": _float_column(acts, "distance_m", 1e-3),
@@ -284,7 +453,32 @@ def _prepare(activities: pd.DataFrame, sports: Sports, func: str) -> pd.DataFram
         index=pd.Index(acts.index, name="activity_id"),
     )
     runs = runs.sort_values(["day", "start_ns", "position"], kind="stable")
-    return runs.drop(columns=["start_ns", "position"])
+    return runs.drop(columns=["start_ns", "position"]), undated
+
+
+def _gear_names(values: pd.Series) -> np.ndarray:
+    """:func:`_gear_name` of each value (of each distinct name once, for strings)."""
+    if len(values) > 16 and pd.api.types.infer_dtype(values, skipna=True) == "string":
+        codes, uniques = pd.factorize(values)
+        names = [_gear_name(g) for g in np.asarray(uniques, dtype=object).tolist()]
+        return np.array([*names, None], dtype=object)[codes]  # code -1: missing, None
+    return np.array([_gear_name(g) for g in values.tolist()], dtype=object)
+
+
+def _gear_name(value: Any) -> str | None:
+    """A gear value as a name: None when missing or blank."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return None if value.strip() == "" else value
+    if _missing(value) or str(value).strip() == "":
+        return None
+    return str(value)
+
+
+def _dates_of(days: np.ndarray) -> list[dt.date]:
+    """Days since 1970-01-01 as ``datetime.date`` objects (what :func:`_to_date` gives)."""
+    return list(np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype(object))
 
 
 def _missing(value: Any) -> bool:
@@ -494,12 +688,34 @@ def acwr(
 
 
 def _ewma(x: np.ndarray, lam: float) -> np.ndarray:
-    out = np.empty_like(x)
-    level = x[0]
-    for i, value in enumerate(x):
+    values: list[float] = x.tolist()  # the same IEEE arithmetic on Python floats, faster
+    out = []
+    level = values[0]
+    for i, value in enumerate(values):
         level = lam * value + (1.0 - lam) * level if i else value
-        out[i] = level
-    return out
+        out.append(level)
+    return np.array(out, dtype=x.dtype)
+
+
+def _uncoupled_at(x: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``acwr(pd.Series(x), method="uncoupled")`` (7 and 28 days) on the days ``at`` only.
+
+    The same window sums (each window summed on its own, see :func:`window_reduce`)
+    and divisions, for the days asked for instead of every day.
+    """
+    acute_days, chronic_days = 7, 28
+    span = chronic_days - acute_days
+    at = np.asarray(at, dtype=np.int64)
+    ratio = np.full(at.size, np.nan)
+    judged = at >= chronic_days - 1
+    t = at[judged]
+    acute_mean = window_reduce(x, t - (acute_days - 1), t + 1, np.sum) / acute_days
+    chronic_mean = window_reduce(x, t - (chronic_days - 1), t - (acute_days - 1), np.sum) / span
+    ok = np.isfinite(chronic_mean) & (chronic_mean != 0)
+    out = np.full(t.size, np.nan)
+    out[ok] = acute_mean[ok] / chronic_mean[ok]
+    ratio[judged] = out
+    return ratio
 
 
 # ---------------------------------------------------------------------------
@@ -547,7 +763,11 @@ def _weekly_setup(
     if cal is None:
         return runs, None
     first, last = cal
-    runs = runs.loc[(runs["day"] >= first) & (runs["day"] <= last)]
+    runs = reused(
+        ("calendar", first, last),
+        (runs,),
+        lambda: runs.loc[(runs["day"] >= first) & (runs["day"] <= last)],
+    )
     return runs, _Weeks(first, last, weekday0)
 
 
@@ -631,6 +851,11 @@ def weekly_load(
     runs, weeks = _weekly_setup(activities, week_start, sports, start, end, "weekly_load")
     if weeks is None:
         return _empty_weekly(WEEKLY_LOAD_COLUMNS, int_columns=("runs",))
+    key = ("weekly_load", weeks.first, weeks.last, weeks.week0, monotony_ddof)
+    return reused(key, (runs,), lambda: _weekly_load(runs, weeks, monotony_ddof))
+
+
+def _weekly_load(runs: pd.DataFrame, weeks: _Weeks, monotony_ddof: int) -> pd.DataFrame:
     pos = weeks.position(runs["day"].to_numpy())
     distance = weeks.sums(runs, "distance_km")
     longest = np.zeros(weeks.count)
@@ -647,13 +872,14 @@ def weekly_load(
     daily = _daily_values(runs, "distance_km", weeks.first, weeks.last)
     daily_series = pd.Series(daily)
     at = np.minimum(weeks.ends, weeks.last) - weeks.first
-    uncoupled = acwr(daily_series, method="uncoupled").to_numpy()[at]
+    uncoupled = _uncoupled_at(daily, at)
     ewma = acwr(daily_series, method="ewma").to_numpy()[at]
 
     monotony = np.full(weeks.count, np.nan)
-    for k in np.flatnonzero(weeks.full):
-        lo = int(weeks.starts[k]) - weeks.first
-        monotony[k] = _monotony(daily[lo : lo + 7], monotony_ddof)
+    full = np.flatnonzero(weeks.full)
+    if full.size:
+        first_day = weeks.starts[full] - weeks.first
+        monotony[full] = _monotony(daily[first_day[:, None] + np.arange(7)], monotony_ddof)
 
     frame = pd.DataFrame(
         {
@@ -675,13 +901,13 @@ def weekly_load(
     return frame[list(WEEKLY_LOAD_COLUMNS)]
 
 
-def _monotony(values: np.ndarray, ddof: int) -> float:
-    mean = float(values.mean())
-    sd = float(values.std(ddof=ddof))
-    scale = float(np.abs(values).max()) if values.size else 0.0
-    if sd <= 1e-12 * max(scale, 1.0):
-        return float("nan")
-    return mean / sd
+def _monotony(weeks: np.ndarray, ddof: int) -> np.ndarray:
+    """Mean ÷ SD of the 7 daily values of each row (NaN when the SD is about 0)."""
+    mean = weeks.mean(axis=1)
+    sd = weeks.std(axis=1, ddof=ddof)
+    scale = np.abs(weeks).max(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sd <= 1e-12 * np.maximum(scale, 1.0), np.nan, mean / sd)
 
 
 def surface_mix(
@@ -838,13 +1064,10 @@ def long_run_spikes(
     runs = _prepare(activities, sports, "long_run_spikes")
     day = runs["day"].to_numpy(dtype=np.int64)
     distance = runs["distance_km"].to_numpy(dtype=float)
-    previous = np.full(day.size, np.nan)
     lows = np.searchsorted(day, day - window_days, side="left")
-    for i, lo in enumerate(lows):
-        window = distance[lo:i]
-        window = window[np.isfinite(window)]
-        if window.size:
-            previous[i] = window.max()
+    # the longest finite distance of runs lows[i] .. i-1 (NaN when there is none)
+    finite = np.where(np.isfinite(distance), distance, np.nan)
+    previous = window_reduce(finite, lows, np.arange(day.size), np.fmax.reduce)
     spike = np.full(day.size, np.nan)
     ok = np.isfinite(previous) & (previous > 0) & np.isfinite(distance)
     spike[ok] = distance[ok] / previous[ok]
@@ -1000,6 +1223,10 @@ def elevation_load(
     weekly_elevation : the same per local week.
     """
     runs = _prepare(activities, sports, "elevation_load")
+    return reused(("elevation_load",), (runs,), lambda: _elevation_load(runs))
+
+
+def _elevation_load(runs: pd.DataFrame) -> pd.DataFrame:
     distance = runs["distance_km"].to_numpy(dtype=float)
     data: dict[str, Any] = {
         "local_date": runs["local_date"].to_numpy(dtype=object),
@@ -1026,6 +1253,10 @@ GearMap = pd.DataFrame | Sequence[Mapping[str, Any]] | None
 
 def _gear_table(gear_map: GearMap) -> pd.DataFrame:
     """Validated gear map: gear (str), first/last day (int, open ends as ±inf), initial_km."""
+    return reused(("gear_table",), (gear_map,), lambda: _validated_gear(gear_map))
+
+
+def _validated_gear(gear_map: GearMap) -> pd.DataFrame:
     columns = ["gear", "first", "last", "initial_km"]
     if gear_map is None:
         return pd.DataFrame(columns=columns)
@@ -1065,9 +1296,35 @@ def _none_if_missing(value: Any) -> Any:
 
 def _assign_gear(runs: pd.DataFrame, gear: pd.DataFrame) -> np.ndarray:
     """Shoe of each run: the ``gear`` column if set, else the gear_map range covering it."""
+    key = ("assign_gear", _gear_key(gear))
+    assigned, ambiguous = reused(key, (runs,), lambda: _assigned_gear(runs, gear))
+    if ambiguous:
+        warnings.warn(
+            f"{ambiguous} run(s) fall in the date ranges of several shoes in gear_map; each "
+            "was given the shoe whose range started last (set the gear column to choose)",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    return assigned
+
+
+def _gear_key(gear: pd.DataFrame) -> tuple[tuple[Any, ...], ...]:
+    """A validated gear map (:func:`_gear_table`) by value."""
+    return tuple(zip(*(gear[c].tolist() for c in gear.columns), strict=True))
+
+
+def _present(shoe: np.ndarray) -> np.ndarray:
+    """Which shoes of an array are given (not None or missing)."""
+    return np.array(
+        [s is not None and (isinstance(s, str) or not _missing(s)) for s in shoe], dtype=bool
+    )
+
+
+def _assigned_gear(runs: pd.DataFrame, gear: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """The shoes of :func:`_assign_gear`, and how many runs had several to choose from."""
     assigned = runs["gear"].to_numpy(dtype=object).copy()
     if gear.empty:
-        return assigned
+        return assigned, 0
     day = runs["day"].to_numpy(dtype=float)
     first = gear["first"].to_numpy(dtype=float)
     last = gear["last"].to_numpy(dtype=float)
@@ -1084,14 +1341,7 @@ def _assign_gear(runs: pd.DataFrame, gear: pd.DataFrame) -> np.ndarray:
             assigned[i] = names[latest]
         else:
             assigned[i] = shoes[0]
-    if ambiguous:
-        warnings.warn(
-            f"{ambiguous} run(s) fall in the date ranges of several shoes in gear_map; each "
-            "was given the shoe whose range started last (set the gear column to choose)",
-            DataQualityWarning,
-            stacklevel=3,
-        )
-    return assigned
+    return assigned, ambiguous
 
 
 def shoe_mileage(
@@ -1138,7 +1388,12 @@ def shoe_mileage(
     runs = _prepare(activities, sports, "shoe_mileage")
     gear = _gear_table(gear_map)
     shoe = _assign_gear(runs, gear)
-    has = np.array([not _missing(s) for s in shoe], dtype=bool)
+    key = ("shoe_mileage", _gear_key(gear))
+    return reused(key, (runs, shoe), lambda: _shoe_mileage(runs, gear, shoe))
+
+
+def _shoe_mileage(runs: pd.DataFrame, gear: pd.DataFrame, shoe: np.ndarray) -> pd.DataFrame:
+    has = _present(shoe)
     sel = runs.loc[has]
     shoes = pd.Series(shoe[has], index=sel.index, dtype=object)
     distance = sel["distance_km"].to_numpy(dtype=float)
@@ -1199,8 +1454,14 @@ def shoe_rotation(
     shoe = _assign_gear(runs, _gear_table(gear_map))
     day = runs["day"].to_numpy(dtype=np.int64)
     lows = np.searchsorted(day, day - (window_days - 1), side="left")
-    counts = np.array(
-        [len({s for s in shoe[lo : i + 1] if not _missing(s)}) for i, lo in enumerate(lows)],
-        dtype=np.int64,
-    )
+    # shoe c is in the window lows[i] .. i when its last run up to i is at lows[i] or later
+    codes = np.full(day.size, -1, dtype=np.int64)
+    number: dict[Any, int] = {}
+    for i in np.flatnonzero(_present(shoe)).tolist():
+        codes[i] = number.setdefault(shoe[i], len(number))
+    position = np.arange(day.size)
+    counts = np.zeros(day.size, dtype=np.int64)
+    for c in range(len(number)):
+        last = np.maximum.accumulate(np.where(codes == c, position, -1))
+        counts += last >= lows
     return pd.Series(counts, index=runs.index, name="shoe_count")

@@ -63,7 +63,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .load import elevation_load, shoe_mileage
+from .load import elevation_load, reused, shoe_mileage
 
 __all__ = [
     "CATALOGUE_COLUMNS",
@@ -457,6 +457,16 @@ def gear_map_records(gear_map: Any) -> list[dict[str, Any]] | None:
     return [dict(row) for row in gear_map]
 
 
+def records_of(gear_map: Any) -> list[dict[str, Any]] | None:
+    """:func:`gear_map_records` of a gear map, once per gear map object in an analysis."""
+    return reused(("gear_map_records",), (gear_map,), lambda: gear_map_records(gear_map))
+
+
+def assignment_of(gear_map: Any) -> list[dict[str, Any]] | None:
+    """``assignment_records(gear_map_records(gear_map))``, once per gear map in an analysis."""
+    return reused(("assignment",), (gear_map,), lambda: assignment_records(records_of(gear_map)))
+
+
 def assignment_records(records: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]] | None:
     """The rows of a gear map that assign runs to shoes by date (for ``shoe_mileage``).
 
@@ -528,15 +538,42 @@ def run_shoes(activities: pd.DataFrame, *, gear_map: Any = None) -> pd.DataFrame
         ``activity_id``, chronological: ``local_date``, ``distance_km`` [km] and
         ``gear`` (str or None).
     """
-    runs = elevation_load(activities)[["local_date", "distance_km"]]
-    records = assignment_records(gear_map_records(gear_map))
-    mileage = shoe_mileage(activities, gear_map=records)
+    table = elevation_load(activities)
+    mileage = shoe_mileage(activities, gear_map=assignment_of(gear_map))
+    return reused(("run_shoes",), (table, mileage), lambda: _run_shoes(table, mileage))
+
+
+def _run_shoes(table: pd.DataFrame, mileage: pd.DataFrame) -> pd.DataFrame:
+    runs = table[["local_date", "distance_km"]]
     gear = mileage["gear"].reindex(runs.index)
     out = runs.copy()
     out["gear"] = pd.Series(
-        [None if _missing(g) else str(g) for g in gear], index=out.index, dtype=object
+        [g if type(g) is str else None if _missing(g) else str(g) for g in gear.tolist()],
+        index=out.index,
+        dtype=object,
     )
     return out
+
+
+def _shoe_dates(runs: pd.DataFrame) -> dict[Any, tuple[Any, Any]]:
+    """First and last date of each shoe of :func:`run_shoes`, in order of first use.
+
+    What ``groupby("gear", sort=False)`` of the runs with a shoe gives, by a dict.
+    """
+    return reused(("shoe_dates",), (runs,), lambda: _first_and_last(runs))
+
+
+def _first_and_last(runs: pd.DataFrame) -> dict[Any, tuple[Any, Any]]:
+    spans: dict[Any, tuple[Any, Any]] = {}
+    for gear, day in zip(runs["gear"].tolist(), runs["local_date"].tolist(), strict=True):
+        if gear is None or (type(gear) is not str and _missing(gear)):
+            continue
+        span = spans.get(gear)
+        if span is None:
+            spans[gear] = (day, day)
+        elif day < span[0] or day > span[1]:
+            spans[gear] = (min(span[0], day), max(span[1], day))
+    return spans
 
 
 def _key(name: str) -> str:
@@ -633,13 +670,13 @@ def shoe_catalogue(
     def entry(name: str) -> dict[str, Any]:
         return entries.setdefault(_key(name), _blank(name))
 
-    records = gear_map_records(gear_map)
+    records = records_of(gear_map)
     if activities is not None:
         runs = run_shoes(activities, gear_map=gear_map)
-        for name, rows in runs.dropna(subset=["gear"]).groupby("gear", sort=False):
+        for name, (first, last) in _shoe_dates(runs).items():
             e = entry(str(name))
-            e["first_date"] = min(rows["local_date"])
-            e["last_date"] = max(rows["local_date"])
+            e["first_date"] = first
+            e["last_date"] = last
     for frame in exports:
         for export_row in frame.to_dict("records"):
             label = _text(export_row.get("name"))
@@ -740,16 +777,24 @@ def shoe_table(
     last_day = as_of if as_of is not None else (max(runs["local_date"]) if len(runs) else None)
     if last_day is not None:
         first_day = last_day - dt.timedelta(days=7 * recent_weeks - 1)
-        recent = np.array([first_day <= d <= last_day for d in runs["local_date"]], dtype=bool)
+        recent = np.array(
+            [first_day <= d <= last_day for d in runs["local_date"].tolist()], dtype=bool
+        )
     else:
         recent = np.zeros(len(runs), dtype=bool)
     recent_total = float(km[recent].sum())
-    keys = np.array([None if g is None else _key(g) for g in runs["gear"]], dtype=object)
+    keyed: dict[Any, str | None] = {}
+    for g in runs["gear"].tolist():
+        if g not in keyed:
+            keyed[g] = None if g is None else _key(g)
+    keys = np.array([keyed[g] for g in runs["gear"].tolist()], dtype=object)
+    all_dates = np.empty(len(runs), dtype=object)
+    all_dates[:] = runs["local_date"].tolist()
     gear_limits = shoe_limits_km_of(catalogue)
     rows = []
     for row in catalogue.to_dict("records"):
         mine = keys == _key(str(row["name"]))
-        dates = list(runs["local_date"][mine])
+        dates = all_dates[mine].tolist()
         distance = float(km[mine].sum())
         total = distance + float(row["initial_km"] or 0.0)
         limit = shoe_limit_km(

@@ -426,3 +426,82 @@ def test_a_bad_time_zone_is_refused_before_any_work():
 
     with pytest.raises(InvalidOptionError, match="Mars/Olympus"):
         analyze(table(steady_history(MON, 2)), timezone="Mars/Olympus")
+
+
+# -- the plausibility checks, vectorised: the same rows as the loop ----------------------
+
+
+def _slow_checks(acts: pd.DataFrame, labelled: np.ndarray) -> list[tuple]:
+    from runload.coverage import MAX_RUN_P50_M_S, STILL_MAX_M, STILL_MIN_S, WALK_P90_M_S
+
+    def floats(name: str) -> np.ndarray:
+        return pd.to_numeric(acts[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+    p50, p90 = floats("moving_speed_p50_m_s"), floats("moving_speed_p90_m_s")
+    dist, elapsed = floats("distance_m"), floats("elapsed_time_s")
+    rows = []
+    for k, aid in enumerate(acts.index):
+        if np.isfinite(p50[k]) and p50[k] > MAX_RUN_P50_M_S:
+            rows.append((aid, "too_fast", f"{p50[k] * 3.6:.0f}"))
+        elif labelled[k] and np.isfinite(p90[k]) and p90[k] < WALK_P90_M_S:
+            rows.append((aid, "walk", f"{p90[k] * 3.6:.1f}"))
+        if (
+            np.isfinite(elapsed[k])
+            and elapsed[k] >= STILL_MIN_S
+            and not (np.isfinite(dist[k]) and dist[k] >= STILL_MAX_M)
+        ):
+            rows.append((aid, "no_distance", f"{elapsed[k] / 60:.0f}"))
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("sports", ["default", None, ("running", "walking"), "running"])
+def test_select_runs_checks_the_same_rows_as_the_loop(seed, sports):
+    from runload.coverage import select_runs
+    from runload.load import RUNNING_SPORTS, is_running
+
+    rng = np.random.default_rng(seed)
+    n = 120
+    acts = table(
+        [
+            {
+                "date": MON + dt.timedelta(days=k // 2),
+                "km": float(rng.choice([0.0, 0.05, 5.0, 12.0])),
+                "sport": str(rng.choice(["running", "walking", "cycling", "Running "])),
+            }
+            for k in range(n)
+        ]
+    )
+    for name, choices in (
+        ("moving_speed_p50_m_s", [np.nan, 1.0, 3.0, 6.6, 9.0]),
+        ("moving_speed_p90_m_s", [np.nan, 1.5, 1.9, 3.5]),
+        ("elapsed_time_s", [np.nan, 600.0, 1200.0, 3600.0]),
+    ):
+        acts[name] = rng.choice(choices, size=n)
+    chosen = RUNNING_SPORTS if sports == "default" else sports
+    _, coverage = select_runs(acts, sports=chosen)
+    wanted = is_running(acts, sports=chosen).to_numpy(dtype=bool)
+    labelled = is_running(acts).to_numpy(dtype=bool)
+    expected = _slow_checks(acts.loc[wanted], labelled[wanted])
+    got = coverage.implausible
+    assert list(zip(got["activity_id"], got["check"], strict=True)) == [r[:2] for r in expected]
+    for message, row in zip(got["message"], expected, strict=True):
+        assert row[2] in message
+    assert len(expected) > 0
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.Series([True, False, None, True, False], dtype="boolean"),
+        pd.Series([True, False, True], dtype=bool),
+        pd.Series([True, False, None, np.nan, "no", 0, np.False_, np.True_], dtype=object),
+        pd.Series([None, None], dtype=object),
+    ],
+)
+def test_untrusted_climbing_is_a_false_and_nothing_else(column):
+    from runload.coverage import _untrusted
+
+    values = column.astype(object).tolist()
+    expected = [isinstance(v, bool | np.bool_) and not bool(v) for v in values]
+    assert _untrusted(column).tolist() == expected

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -698,3 +699,187 @@ def test_acwr_of_a_history_shorter_than_the_windows_is_all_nan(method, days):
     out = acwr(daily, method=method)
     assert len(out) == days
     assert out.isna().all()
+
+
+# ---------------------------------------------------------------------------
+# Vectorised windows against the loops they replaced (random histories, exact)
+# ---------------------------------------------------------------------------
+
+
+def random_activities(seed: int, n: int = 80) -> pd.DataFrame:
+    """A random history: runs on shared and empty days, NaN and odd distances, shoes."""
+    rng = np.random.default_rng(seed)
+    day = D(2024, 1, 1).toordinal() + np.cumsum(rng.choice([0, 0, 1, 1, 2, 4, 9, 20], size=n))
+    shoes = [None, "A", "B", "C", " ", "a "]
+    rows: list[dict[str, Any]] = []
+    for k in range(n):
+        km = float(rng.choice([0.0, 3.0, 5.0, 8.0, 12.0, 21.1, np.nan, np.inf]))
+        rows.append(
+            {
+                "id": f"x{k:03d}",
+                "date": D.fromordinal(int(day[k])).isoformat(),
+                "km": km * float(rng.uniform(0.9, 1.1)),
+                "time": f"{int(rng.integers(5, 21)):02d}:{int(rng.integers(0, 60)):02d}",
+                "gear": shoes[int(rng.integers(0, len(shoes)))],
+                **(TM if rng.random() < 0.2 else {}),
+                **({"sport": "walking"} if rng.random() < 0.05 else {}),
+            }
+        )
+    order = rng.permutation(n)  # the table's order is not the runs' order
+    return make_activities(rows).iloc[order]
+
+
+def _same(a: Any, b: Any) -> bool:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(((a == b) | (np.isnan(a) & np.isnan(b))).all())
+
+
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("window_days", [1, 7, 30])
+def test_long_run_spikes_window_maximum_is_the_loop(seed: int, window_days: int) -> None:
+    acts = random_activities(seed)
+    out = long_run_spikes(acts, window_days=window_days)
+    ordered = out["local_date"].map(D.toordinal).to_numpy()
+    distance = out["distance_km"].to_numpy(dtype=float)
+    previous = np.full(len(out), np.nan)
+    for i in range(len(out)):
+        lo = int(np.searchsorted(ordered, ordered[i] - window_days, side="left"))
+        window = distance[lo:i]
+        window = window[np.isfinite(window)]
+        if window.size:
+            previous[i] = window.max()
+    assert _same(out["previous_longest_km"], previous)
+
+
+def _random_gear_map(seed: int) -> list[dict[str, Any]]:
+    rng = np.random.default_rng(seed)
+    out: list[dict[str, Any]] = []
+    for name in ("M1", "M2", "A"):
+        first = D(2024, 1, 1) + dt.timedelta(days=int(rng.integers(0, 200)))
+        out.append(
+            {
+                "gear": name,
+                "start_date": first,
+                "end_date": None if rng.random() < 0.3 else first + dt.timedelta(days=90),
+                "initial_km": float(rng.choice([0.0, 100.0])),
+            }
+        )
+    return out
+
+
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("window_days", [1, 7, 28])
+def test_shoe_rotation_distinct_shoes_is_the_loop(seed: int, window_days: int) -> None:
+    acts = random_activities(seed)
+    gear_map = _random_gear_map(seed) if seed % 2 else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        out = shoe_rotation(acts, window_days=window_days, gear_map=gear_map)
+        mileage = shoe_mileage(acts, gear_map=gear_map)
+    spikes = long_run_spikes(acts)  # the same runs, in the same order, with their dates
+    assert list(out.index) == list(spikes.index)
+    ordered = spikes["local_date"].map(D.toordinal).to_numpy()
+    shoe = mileage["gear"].reindex(out.index).to_numpy(dtype=object)
+    expected = []
+    for i in range(len(out)):
+        lo = int(np.searchsorted(ordered, ordered[i] - (window_days - 1), side="left"))
+        expected.append(len({s for s in shoe[lo : i + 1] if not pd.isna(s)}))
+    assert out.tolist() == expected
+    assert out.dtype == np.int64
+
+
+def _slow_is_running(acts: pd.DataFrame, sports: frozenset[str]) -> list[bool]:
+    def text(values: pd.Series) -> pd.Series:
+        return values.astype("string").str.strip().str.lower().fillna("").astype(object)
+
+    bare = {s for s in sports if "/" not in s}
+    pairs = {s for s in sports if "/" in s}
+    sport, sub = text(acts["sport"]), text(acts["sub_sport"])
+    return (sport.isin(bare) | (sport + "/" + sub).isin(pairs)).tolist()
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("dtype", ["object", "str"])
+def test_is_running_normalises_each_distinct_value_as_before(seed: int, dtype: str) -> None:
+    rng = np.random.default_rng(seed)
+    words = [
+        "running", " Running ", "RUNNING\t", "trail_running", "walking", "İstanbul run",
+        "running\x1c", "\xa0running", "cycling", "", " ", None, np.nan, "treadmill",
+        "generic", "Generic ", "ß", "virtual_activity",
+    ]  # fmt: skip
+    n = int(rng.integers(0, 60))
+    acts = pd.DataFrame(
+        {
+            "sport": [words[int(i)] for i in rng.integers(0, len(words), n)],
+            "sub_sport": [words[int(i)] for i in rng.integers(0, len(words), n)],
+        },
+        index=[f"i{k}" for k in range(n)],
+    ).astype(dtype)
+    for sports in (RUNNING_SPORTS, frozenset({"running/treadmill", "generic/", "İstanbul run"})):
+        got = is_running(acts, sports=sports)
+        assert got.tolist() == _slow_is_running(acts, frozenset(sports))
+        assert got.dtype == bool and list(got.index) == list(acts.index)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_local_dates_of_date_objects_give_the_days_of_to_datetime(seed: int) -> None:
+    from runload.load import _date_days
+
+    rng = np.random.default_rng(seed)
+    values: list[Any] = [
+        D(1970, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(-80_000, 100_000, 50)
+    ]
+    values[3] = None
+    values[7] = np.nan
+    column = pd.Series(values, dtype=object)
+    quick = _date_days(column)
+    stamps = pd.to_datetime(column, errors="coerce")
+    slow = np.full(len(column), np.nan)
+    ok = stamps.notna().to_numpy()
+    slow[ok] = stamps.to_numpy(dtype="datetime64[ns]")[ok].astype("datetime64[D]").astype(np.int64)
+    assert _same(quick, slow)
+    # anything but dates (and dates pandas cannot hold) goes the slow way
+    assert _date_days(pd.Series([D(2024, 1, 1), dt.datetime(2024, 1, 2)], dtype=object)) is None
+    assert _date_days(pd.Series([D(2024, 1, 1), "2024-01-02"], dtype=object)) is None
+    assert _date_days(pd.Series([D(1500, 1, 1)], dtype=object)) is None
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_weekly_acwr_and_monotony_are_the_daily_loops(seed: int) -> None:
+    from runload.load import _ewma, _monotony, _uncoupled_at
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 400))
+    x = rng.choice([0.0, 0.0, 0.0, 5.0, 8.3, 12.1, 30.7], size=n) * rng.uniform(0.5, 1.5, n)
+    at = rng.integers(0, n, size=50)
+    full = acwr(pd.Series(x), method="uncoupled").to_numpy()
+    assert _same(_uncoupled_at(x, at), full[at])
+    # the EWMA recursion on numpy scalars, as it was written
+    lam = 2.0 / (7 + 1)
+    slow = np.empty_like(x)
+    level = x[0]
+    for i, value in enumerate(x):
+        level = lam * value + (1.0 - lam) * level if i else value
+        slow[i] = level
+    assert _same(_ewma(x, lam), slow)
+    # monotony of each whole week
+    weeks = x[: 7 * (n // 7)].reshape(-1, 7)
+    for ddof in (0, 1):
+        expected = []
+        for week in weeks:
+            mean, sd = float(week.mean()), float(week.std(ddof=ddof))
+            scale = float(np.abs(week).max())
+            expected.append(float("nan") if sd <= 1e-12 * max(scale, 1.0) else mean / sd)
+        assert _same(_monotony(weeks, ddof), expected)
+
+
+@pytest.mark.parametrize("dtype", ["object", "str"])
+def test_gear_names_per_distinct_value_as_per_run(dtype: str) -> None:
+    from runload.load import _gear_name, _gear_names
+
+    rng = np.random.default_rng(3)
+    names = ["Pegasus", " ", "", None, np.nan, "  Ghost 15 ", "ghost 15", "Ghost 15"]
+    values = pd.Series([names[int(i)] for i in rng.integers(0, len(names), 200)]).astype(dtype)
+    assert _gear_names(values).tolist() == [_gear_name(v) for v in values]
+    mixed = pd.Series([1, 1.0, True, "1", None] * 5, dtype=object)
+    assert _gear_names(mixed).tolist() == [_gear_name(v) for v in mixed]

@@ -317,3 +317,27 @@ def test_archive_names_never_touch_the_filesystem(tmp_path):
     assert cat["name"].tolist() == ["Evil"] and cat["type"].tolist() == ["racing"]
     assert sorted(p.name for p in tmp_path.parent.iterdir()) == before
     assert not (tmp_path.parent / "escape").exists()
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_shoe_dates_are_those_of_a_groupby(seed):
+    from runload.shoes import _shoe_dates
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 80))
+    names = ["Pegasus 40", "  pegasus   40 ", "Ghost 15", None, "Blue Pegs"]
+    runs = pd.DataFrame(
+        {
+            "local_date": [
+                dt.date(2024, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 300, n)
+            ],
+            "distance_km": np.ones(n),
+            "gear": pd.Series([names[int(i)] for i in rng.integers(0, 5, n)], dtype=object),
+        }
+    )
+    expected = {
+        name: (min(rows["local_date"]), max(rows["local_date"]))
+        for name, rows in runs.dropna(subset=["gear"]).groupby("gear", sort=False)
+    }
+    got = _shoe_dates(runs)
+    assert list(got) == list(expected) and got == expected

@@ -181,22 +181,44 @@ def tagged_runs(
     """
     runs = run_table(activities)
     tags = tags or {}
-    texts: list[list[str]] = [_tag_texts(tags.get(i)) for i in runs.index]
+    ids = runs.index.tolist()
+    mask = np.zeros(len(ids), dtype=bool)
+    if tags:
+        for k, i in enumerate(ids):
+            mask[k] = any(mentions_ankle_weights(t, tag=True) for t in _tag_texts(tags.get(i)))
     for column in ("name", "notes"):
         if column in activities.columns:
-            values = activities[column].reindex(runs.index)
-            for k, value in enumerate(values):
-                if isinstance(value, str):
-                    texts[k].append(value)
-    n_tags = [len(_tag_texts(tags.get(i))) for i in runs.index]
-    mask = np.array(
-        [
-            any(mentions_ankle_weights(t, tag=j < n) for j, t in enumerate(ts))
-            for ts, n in zip(texts, n_tags, strict=True)
-        ],
-        dtype=bool,
-    )
+            values = activities[column].reindex(runs.index).tolist()
+            mask |= _mention_each(values)
     return runs.loc[mask, ["local_date", "distance_km"]]
+
+
+def _mention_each(values: list[object]) -> np.ndarray:
+    """Per value: a str for which :func:`mentions_ankle_weights` is True.
+
+    Only the texts in which a pattern matches at all can mention ankle weights; they
+    are found by one search of the texts joined with NUL, which no pattern can match
+    across (NUL is neither a word character nor whitespace, as the start and end of a
+    text are not), and only those are looked at closely.
+    """
+    out = np.zeros(len(values), dtype=bool)
+    texts = [(k, v) for k, v in enumerate(values) if isinstance(v, str)]
+    if not texts:
+        return out
+    if any("\0" in v for _, v in texts):
+        for k, v in texts:
+            out[k] = mentions_ankle_weights(v)
+        return out
+    joined = "\0".join(v for _, v in texts)
+    starts = np.cumsum([0] + [len(v) + 1 for _, v in texts[:-1]])
+    found: set[int] = set()
+    for pattern in (ANKLE_WEIGHT_PATTERN, ABBREVIATION_PATTERN):
+        for match in pattern.finditer(joined):
+            found.add(int(np.searchsorted(starts, match.start(), side="right")) - 1)
+    for t in sorted(found):
+        k, v = texts[t]
+        out[k] = mentions_ankle_weights(v)
+    return out
 
 
 @register_rule(
@@ -244,7 +266,7 @@ def ankle_weights(
         return []
     dates: list[dt.date] = list(runs["local_date"])
     km = np.nan_to_num(runs["distance_km"].to_numpy(dtype=float), nan=0.0)
-    ids = [str(i) for i in runs.index]
+    ids = list(map(str, runs.index.tolist()))
     blocks: list[list[int]] = []
     for i, date in enumerate(dates):
         if not blocks or (date - dates[blocks[-1][-1]]).days > new_block_gap_days:

@@ -24,10 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from ..load import reused, window_reduce
 
 __all__ = [
     "BreakDefinition",
@@ -37,6 +40,7 @@ __all__ = [
     "break_definition",
     "find_breaks",
     "recent_normal",
+    "recent_normals",
 ]
 
 #: Fewest observed days for a complete pre-break reference. [d]
@@ -73,6 +77,15 @@ class BreakDefinition:
             return 0.0
         floor = self.trivial_km if self.trivial_km <= 0.5 * typical_km else 0.0
         return max(self.trivial_share * typical_km, floor)
+
+    def trivial_below_km_all(self, typical_km: np.ndarray) -> np.ndarray:
+        """:meth:`trivial_below_km` of each typical run of an array. [km]"""
+        typical = np.asarray(typical_km, dtype=float)
+        with np.errstate(invalid="ignore", over="ignore"):
+            floor = np.where(self.trivial_km <= 0.5 * typical, self.trivial_km, 0.0)
+            share = self.trivial_share * typical
+            below = np.where(floor > share, floor, share)  # max(share, floor): share on ties
+        return np.where(np.isfinite(typical) & (typical > 0), below, 0.0)
 
 
 @dataclass(frozen=True)
@@ -198,12 +211,18 @@ def find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
     -------
     Breaks
     """
+    return reused(("find_breaks", definition), (runs,), lambda: _find_breaks(runs, definition))
+
+
+def _find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
     dates: list[dt.date] = list(runs["local_date"])
     km = np.nan_to_num(runs["distance_km"].to_numpy(dtype=float), nan=0.0)
-    ids = [str(i) for i in runs.index]
+    ids = list(map(str, runs.index.tolist()))
     n = len(dates)
-    substantial = np.zeros(n, dtype=bool)
-    last_sub = np.full(n, -1, dtype=np.int64)
+    reference, below = _references(dates, km, definition)
+    distance: list[float] = km.tolist()
+    substantial = [False] * n
+    last_sub = [-1] * n
     references: dict[int, Reference] = {}
     returns: list[Return] = []
     current = -1
@@ -211,14 +230,15 @@ def find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
     for i in range(n):
         last_sub[i] = current
         if current < 0:
-            substantial[i] = km[i] > 0
+            substantial[i] = distance[i] > 0
             if substantial[i]:
                 current = i
             continue
         ref = references.get(current)
         if ref is None:
-            ref = references[current] = _reference(dates, km, current, definition)
-        if km[i] < definition.trivial_below_km(ref.typical_km) or km[i] <= 0:
+            ref = references[current] = reference(current)
+        threshold = definition.trivial_below_km(ref.typical_km) if below is None else below[current]
+        if distance[i] < threshold or distance[i] <= 0:
             trivial_in_gap.append(ids[i])
             continue
         substantial[i] = True
@@ -237,7 +257,64 @@ def find_breaks(runs: pd.DataFrame, definition: BreakDefinition) -> Breaks:
             )
         trivial_in_gap = []
         current = i
-    return Breaks(substantial, last_sub, returns, references)
+    return Breaks(
+        np.array(substantial, dtype=bool), np.array(last_sub, dtype=np.int64), returns, references
+    )
+
+
+def _references(
+    dates: list[dt.date], km: np.ndarray, definition: BreakDefinition
+) -> tuple[Callable[[int], Reference], list[float] | None]:
+    """``j -> _reference(dates, km, j, definition)`` with every window reduced at once.
+
+    The window of run j holds runs ``lo[j] .. hi[j]``: back to the first run on or
+    after ``dates[j] - (reference_days - 1)`` (never past j) and on to the last run of
+    ``dates[j]``.  Sums, maxima and medians of all the windows are computed together
+    (:func:`runload.load.window_reduce`, bit for bit the values of the loop), and so is
+    the trivial-run threshold of each reference (:meth:`BreakDefinition.trivial_below_km`;
+    None: ask the definition).  Dates out of order fall back on :func:`_reference`.
+    """
+    n = len(dates)
+    day = np.fromiter((d.toordinal() for d in dates), dtype=np.int64, count=n)
+    if n == 0 or bool((np.diff(day) < 0).any()):
+        return (lambda j: _reference(dates, km, j, definition)), None
+    span = definition.reference_days - 1
+    lo = np.minimum(np.searchsorted(day, day - span, side="left"), np.arange(n))
+    hi = np.searchsorted(day, day, side="right")
+    observed = day - np.maximum(day - span, day[0]) + 1
+    # the windows of runs on the same day differ only when reference_days < 1
+    _, first, which = np.unique(lo * (n + 1) + hi, return_index=True, return_inverse=True)
+    total = window_reduce(km, lo[first], hi[first], np.sum)[which]
+    longest = window_reduce(km, lo[first], hi[first], np.max)[which]
+    typical = window_reduce(km, lo[first], hi[first], np.median)[which]
+    size = hi - lo
+    weeks = np.ceil(observed / 7.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weekly = np.where(weeks > 0, total / weeks, np.nan)
+    complete = (size >= definition.min_reference_runs) & (observed >= MIN_REFERENCE_SPAN_DAYS)
+    columns = (
+        observed.tolist(),
+        size.tolist(),
+        weekly.tolist(),
+        longest.tolist(),
+        typical.tolist(),
+        complete.tolist(),
+    )
+    before = dt.timedelta(days=span)
+
+    def reference(j: int) -> Reference:
+        return Reference(
+            first=dates[j] - before,
+            last=dates[j],
+            runs=columns[1][j],
+            observed_days=columns[0][j],
+            weekly_km=columns[2][j],
+            longest_km=columns[3][j],
+            typical_km=columns[4][j],
+            complete=columns[5][j],
+        )
+
+    return reference, definition.trivial_below_km_all(typical).tolist()
 
 
 def recent_normal(
@@ -294,6 +371,89 @@ def recent_normal(
     values = np.sort(weekly_km[kept])[::-1]
     upper = values[: (len(values) + 1) // 2]
     return float(upper.mean()), kept
+
+
+def recent_normals(
+    weekly_km: np.ndarray,
+    *,
+    weeks: int,
+    lookback_weeks: int,
+    min_weeks: np.ndarray,
+    trivial_share: float,
+    usable: np.ndarray | None = None,
+    judged: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`recent_normal` of every week at once, and the biggest week it was taken from.
+
+    Parameters
+    ----------
+    weekly_km, weeks, lookback_weeks, trivial_share, usable
+        As for :func:`recent_normal`.
+    min_weeks : ndarray of int
+        ``min_weeks`` of each week.
+    judged : ndarray of bool, optional
+        The weeks wanted (default: all); the others are NaN.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Per week k: ``recent_normal(weekly_km, k, ...)[0]`` (bit for bit: the same numpy
+        medians, sorts and means, on the weeks of all k stacked by row), and the biggest
+        of the weeks it was taken from (NaN where the normal is NaN). [km]
+    """
+    km = np.asarray(weekly_km, dtype=float)
+    n = km.size
+    normal = np.full(n, np.nan)
+    peak = np.full(n, np.nan)
+    ok = km > 0
+    if usable is not None:
+        ok &= np.asarray(usable, dtype=bool)
+    candidates = np.flatnonzero(ok)
+    if n == 0 or candidates.size == 0:
+        return normal, peak
+    every = np.arange(n)
+    first = np.searchsorted(candidates, np.maximum(every - lookback_weeks, 0), side="left")
+    count = np.maximum(np.searchsorted(candidates, every, side="left") - first, 0)
+    values = km[candidates]
+    overall = window_reduce(values, first, first + count, np.median)
+    # the candidates of week k, left-aligned in row k (NaN beyond them)
+    width = int(count.max())
+    column = np.arange(width)
+    inside = column < count[:, None]
+    table = np.where(inside, values[np.minimum(first[:, None] + column, values.size - 1)], np.nan)
+    with np.errstate(invalid="ignore"):
+        kept = inside & (table >= (trivial_share * overall)[:, None])
+    # kept[-weeks:], as Python slices the list of kept weeks
+    if weeks > 0:
+        from_right = np.cumsum(kept[:, ::-1], axis=1)[:, ::-1]
+        kept &= from_right <= weeks
+    elif weeks < 0:
+        kept &= np.cumsum(kept, axis=1) > -weeks
+    n_kept = kept.sum(axis=1)
+    min_weeks = np.broadcast_to(np.asarray(min_weeks), (n,))
+    enough = (count > 0) & (n_kept >= min_weeks)
+    if judged is not None:
+        enough &= np.asarray(judged, dtype=bool)
+    for k in np.flatnonzero(enough & (n_kept == 0)).tolist():
+        # nothing kept yet enough (min_weeks <= 0): the loop's own answer (a NaN mean)
+        normal[k] = recent_normal(
+            km,
+            k,
+            weeks=weeks,
+            lookback_weeks=lookback_weeks,
+            min_weeks=int(min_weeks[k]),
+            trivial_share=trivial_share,
+            usable=usable,
+        )[0]
+    rows = np.flatnonzero(enough & (n_kept > 0))
+    if rows.size:
+        descending = np.sort(np.where(kept[rows], table[rows], -np.inf), axis=1)[:, ::-1]
+        peak[rows] = descending[:, 0]
+        half = (n_kept[rows] + 1) // 2
+        for m in np.unique(half).tolist():
+            at = np.flatnonzero(half == m)
+            normal[rows[at]] = descending[at, :m].mean(axis=1)
+    return normal, peak
 
 
 def break_definition(profile: object | None = None) -> BreakDefinition:

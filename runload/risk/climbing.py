@@ -38,7 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .flag import Findings, Flag, above, plural, run_table, shown_pct
+from ..load import reused, window_reduce
+from .flag import Findings, Flag, above, plural, run_table, run_weeks, shown_pct
 
 __all__ = ["ClimbTexts", "elevation_flags", "trusted_outdoor"]
 
@@ -74,6 +75,10 @@ def trusted_outdoor(activities: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFram
     ``trusted`` is the ``ascent_trusted`` column (missing column or NaN → True);
     ``source`` is ``elevation_source`` ("" when missing).
     """
+    return reused(("trusted_outdoor",), (activities, runs), lambda: _trusted(activities, runs))
+
+
+def _trusted(activities: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     index = runs.index
     if "surface" in activities.columns:
         surface = activities["surface"].reindex(index).astype("object")
@@ -163,11 +168,9 @@ def elevation_flags(
     flags_info = trusted_outdoor(activities, runs)
     metres = runs[texts.column].to_numpy(dtype=float)
     km = runs["distance_km"].to_numpy(dtype=float)
-    dates: list[dt.date] = list(runs["local_date"])
-    mondays = [d - dt.timedelta(days=d.weekday()) for d in dates]
-    first_monday = min(mondays)
-    n_weeks = (max(mondays) - first_monday).days // 7 + 1
-    week_of = np.array([(m - first_monday).days // 7 for m in mondays], dtype=np.int64)
+    weeks = run_weeks(runs)
+    dates = weeks.dates
+    first_monday, n_weeks, week_of = weeks.first_monday, weeks.count, weeks.week_of
     outdoor = flags_info["outdoor"].to_numpy(dtype=bool)
     trusted = flags_info["trusted"].to_numpy(dtype=bool)
     used = outdoor & trusted & np.isfinite(metres) & np.isfinite(km) & (km > 0)
@@ -180,28 +183,43 @@ def elevation_flags(
     per_run = np.where(used, metres / np.where(km > 0, km, np.nan), np.nan)
     np.add.at(steep, week_of[used & (per_run >= steep_run_m_per_km)], 1.0)
     sources = flags_info["source"].tolist()
-    ids = [str(i) for i in runs.index]
+    ids = list(map(str, runs.index.tolist()))
     first_run = min(dates)
     found = Findings(trigger, baseline_days=baseline_days)
-    for k in range(n_weeks):
-        if week_km[k] <= 0 or week_m[k] < min_week_m:
-            continue
+    # The habitual weeks of week k are the weeks with outdoor km among the lookback_weeks
+    # before it, the norm weeks the last window_weeks of them: runs of consecutive
+    # entries of `active`, reduced all at once (bit for bit the per-week numpy calls).
+    active = np.flatnonzero(week_km > 0)
+    every = np.arange(n_weeks)
+    hab_lo = np.searchsorted(active, np.maximum(every - lookback_weeks, 0), side="left")
+    hab_hi = np.searchsorted(active, every, side="left")
+    # habitual[-window_weeks:], as Python slices it (window_weeks = 0 keeps every week)
+    n_habitual = np.maximum(hab_hi - hab_lo, 0)
+    if window_weeks > 0:
+        norm_lo = hab_lo + np.maximum(n_habitual - window_weeks, 0)
+    else:
+        norm_lo = hab_lo + np.minimum(-window_weeks, n_habitual)
+    norm_mean = window_reduce(week_m[active], norm_lo, hab_hi, np.mean)
+    habitual_median = window_reduce(week_m[active], hab_lo, hab_hi, np.median)
+    habitual_peak = window_reduce(week_m[active], hab_lo, hab_hi, np.max)
+    candidates = np.flatnonzero(~((week_km <= 0) | (week_m < min_week_m)))
+    for k in candidates.tolist():
         week_start = first_monday + dt.timedelta(days=7 * k)
         history = (week_start - first_run).days
         needed = 1 if history < baseline_days else min_norm_weeks
-        lo = max(k - lookback_weeks, 0)
-        habitual = [j for j in range(lo, k) if week_km[j] > 0]
-        norm_weeks = habitual[-window_weeks:]
-        if len(norm_weeks) < needed or not norm_weeks:
+        n_norm = int(hab_hi[k] - norm_lo[k])
+        if n_norm < needed or not n_norm:
             continue
         # the higher of the recent mean and the habitual (median) week of the lookback:
         # coming back to a level sustained in the last weeks is not an overload
-        norm = max(float(week_m[norm_weeks].mean()), float(np.median(week_m[habitual])))
+        norm = max(float(norm_mean[k]), float(habitual_median[k]))
         value = float(week_m[k] / norm) if norm > 0 else float("inf")
-        peak = float(week_m[habitual].max())
+        peak = float(habitual_peak[k])
         peak_value = float(week_m[k] / peak) if peak > 0 else float("inf")
         if not (above(value, ratio) and above(peak_value, peak_ratio)):
             continue
+        habitual = active[hab_lo[k] : hab_hi[k]].tolist()
+        norm_weeks = active[norm_lo[k] : hab_hi[k]].tolist()
         per_km = float(week_m[k] / week_km[k])
         norm_km = float(week_km[norm_weeks].sum())
         recent_per_km = float(week_m[norm_weeks].sum() / norm_km) if norm_km > 0 else 0.0
@@ -212,12 +230,12 @@ def elevation_flags(
         steeper = above(per_km_ratio, ratio)
         more_steep = bool(steep[k] >= 2 and above(steep_ratio, ratio))
         severity = ("low", "moderate", "high")[int(steeper) + int(more_steep)]
-        in_week = [i for i in range(len(ids)) if week_of[i] == k]
+        in_week = np.flatnonzero(week_of == k).tolist()
         week_ids = tuple(ids[i] for i in in_week if used[i])
-        considered = set(norm_weeks) | {k}
-        left_sources = [sources[i] for i in range(len(ids)) if left[i] and week_of[i] in considered]
+        considered = [*norm_weeks, k]
+        left_rows = np.flatnonzero(left & np.isin(week_of, considered)).tolist()
+        left_sources = [sources[i] for i in left_rows]
         treadmill_in_week = sum(1 for i in in_week if not outdoor[i])
-        n_norm = len(norm_weeks)
         norm_text = (
             f"{shown_pct(value):+d} % on your norm of {norm:.0f} m a week"
             if np.isfinite(value)

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..load import weekly_load
-from .baselines import break_definition, find_breaks, recent_normal
+from .baselines import break_definition, find_breaks, recent_normal, recent_normals
 from .flag import Findings, Flag, above, register_rule, run_table, runs_between, setting, shown_pct
 
 __all__ = ["DistanceJumpSettings", "distance_jump"]
@@ -181,12 +181,32 @@ def distance_jump(
     if first_run.weekday() > 2:  # the first week is too partial to be a normal
         usable[0] = False
     found = Findings("distance_jump", baseline_days=baseline_days)
+    history_days = [(week_start - first_run).days for week_start in weeks]
+    normals, peaks = recent_normals(
+        km,
+        weeks=normal_weeks,
+        lookback_weeks=lookback_weeks,
+        min_weeks=np.array([1 if h < baseline_days else min_normal_weeks for h in history_days]),
+        trivial_share=definition.trivial_share,
+        usable=usable,
+        judged=np.array([w not in returns for w in weeks], dtype=bool) & ~(km <= 0),
+    )
     for k, week_start in enumerate(weeks):
         if week_start in returns or km[k] <= 0:
             continue
-        history = (week_start - first_run).days
+        history = history_days[k]
         beginner = history < baseline_days
-        normal, used = recent_normal(
+        normal = float(normals[k])
+        if not (np.isfinite(normal) and normal > 0):
+            continue
+        ratio = float(km[k] / normal)
+        floor = beginner_min_week_km if beginner else min_week_km
+        peak = float(peaks[k])
+        if not (above(ratio, change_ratio) and above(km[k] / peak, peak_ratio)):
+            continue
+        if km[k] < floor:
+            continue
+        _, used = recent_normal(  # the weeks the normal was taken from, for the message
             km,
             k,
             weeks=normal_weeks,
@@ -195,15 +215,6 @@ def distance_jump(
             trivial_share=definition.trivial_share,
             usable=usable,
         )
-        if not (np.isfinite(normal) and normal > 0):
-            continue
-        ratio = float(km[k] / normal)
-        floor = beginner_min_week_km if beginner else min_week_km
-        peak = float(km[used].max())
-        if not (above(ratio, change_ratio) and above(km[k] / peak, peak_ratio)):
-            continue
-        if km[k] < floor:
-            continue
         ids = runs_between(runs, week_start, week_start + dt.timedelta(days=6))
         severity = "high" if above(ratio, high_ratio) else "moderate"
         basis = _weeks_text([weeks[j] for j in used])

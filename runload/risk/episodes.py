@@ -137,9 +137,6 @@ def group_episodes(
         )
         episode[members] = number
     out["episode"] = episode
-    table = pd.DataFrame(rows, columns=list(EPISODE_FIELDS))
-    for name in EPISODE_FIELDS:
-        if name != "episode":
-            table[name] = table[name].astype("object")
+    table = pd.DataFrame(rows, columns=list(EPISODE_FIELDS), dtype=object)
     table["episode"] = table["episode"].astype("int64")
     return out, table

@@ -164,12 +164,9 @@ def flags_frame(flags: Iterable[Flag]) -> pd.DataFrame:
         flags, key=lambda f: (f.date, -_SEVERITY_RANK[f.severity], f.trigger, f.activity_ids)
     )
     data: dict[str, list[Any]] = {name: [getattr(f, name) for f in items] for name in FLAG_FIELDS}
-    frame = pd.DataFrame(data, columns=list(FLAG_FIELDS))
+    frame = pd.DataFrame(data, columns=list(FLAG_FIELDS), dtype=object)
     for name in ("value", "threshold"):
         frame[name] = np.asarray(frame[name], dtype="float64")
-    for name in FLAG_FIELDS:
-        if name not in ("value", "threshold"):
-            frame[name] = frame[name].astype("object")
     return frame
 
 
@@ -511,11 +508,62 @@ def run_table(activities: pd.DataFrame) -> pd.DataFrame:
     return elevation_load(activities)
 
 
+@dataclass(frozen=True)
+class RunWeeks:
+    """The local weeks of a run table (:func:`run_weeks`).
+
+    Attributes
+    ----------
+    dates : list of datetime.date
+        Local date of each run.
+    first_monday : datetime.date
+        Monday of the first run's week.
+    count : int
+        Weeks from the first run's week to the last run's.
+    week_of : ndarray of int
+        Per run: its week, counted from ``first_monday``.
+    """
+
+    dates: list[dt.date]
+    first_monday: dt.date
+    count: int
+    week_of: np.ndarray
+
+    def monday(self, k: int) -> dt.date:
+        """The Monday of week ``k``."""
+        return self.first_monday + dt.timedelta(days=7 * k)
+
+
+def run_weeks(runs: pd.DataFrame) -> RunWeeks:
+    """The local weeks (Monday to Sunday) of a non-empty run table with ``local_date``.
+
+    The same as ``d - timedelta(days=d.weekday())`` for each date, counted in weeks
+    from the first such Monday; computed once per run table in
+    :func:`runload.load.reusing_results`.
+    """
+    from ..load import reused
+
+    return reused(("run_weeks",), (runs,), lambda: _run_weeks(runs))
+
+
+def _run_weeks(runs: pd.DataFrame) -> RunWeeks:
+    dates: list[dt.date] = list(runs["local_date"])
+    day = np.fromiter((d.toordinal() for d in dates), dtype=np.int64, count=len(dates))
+    monday = day - (day - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
+    first = int(monday.min())
+    return RunWeeks(
+        dates=dates,
+        first_monday=dt.date.fromordinal(first),
+        count=(int(monday.max()) - first) // 7 + 1,
+        week_of=(monday - first) // 7,
+    )
+
+
 def runs_between(runs: pd.DataFrame, first: dt.date, last: dt.date) -> tuple[str, ...]:
     """Ids of the runs of :func:`run_table` dated ``first`` … ``last`` (inclusive)."""
-    dates = runs["local_date"]
+    dates = runs["local_date"].tolist()
     mask = [(first <= d <= last) for d in dates]
-    return tuple(str(i) for i in runs.index[np.asarray(mask, dtype=bool)])
+    return tuple(map(str, runs.index[np.asarray(mask, dtype=bool)].tolist()))
 
 
 def short_history_notice(
@@ -557,6 +605,14 @@ def above(ratio: float, threshold: float) -> bool:
     if not np.isfinite(ratio):
         return bool(ratio > 0)
     return shown_pct(ratio) > shown_pct(threshold)
+
+
+def above_all(ratios: np.ndarray, threshold: float) -> np.ndarray:
+    """:func:`above` of each ratio of an array (the same rounding: half to even)."""
+    ratios = np.asarray(ratios, dtype=float)
+    with np.errstate(invalid="ignore", over="ignore"):
+        shown = np.round((ratios - 1.0) * 100.0) > shown_pct(threshold)
+    return np.where(np.isfinite(ratios), shown, ratios > 0)
 
 
 def share_pct(share: float) -> int:

@@ -49,6 +49,7 @@ from .flag import (
     Findings,
     Flag,
     above,
+    above_all,
     make_flag,
     register_rule,
     run_table,
@@ -179,12 +180,29 @@ def long_run_spike(
     breaks = find_breaks(runs, break_definition(profile))
     dates: list[dt.date] = list(spikes["local_date"])
     comebacks = _comebacks(breaks.returns, profile)
-    for i, (activity_id, row) in enumerate(spikes.iterrows()):
-        km = float(row["distance_km"])
-        if not (np.isfinite(km) and km >= min_distance_km):
-            continue
+    distance = spikes["distance_km"].to_numpy(dtype=float)
+    previous_longest = spikes["previous_longest_km"].to_numpy(dtype=float)
+    history_days = spikes["history_days"].to_numpy()
+    activity_ids = spikes.index.tolist()
+    # Most runs are judged against the longest run of their window and fall short of a
+    # spike; they are set aside at once.  Runs after a break or in a comeback window,
+    # and the would-be spikes, go through the loop below.
+    day = np.fromiter((d.toordinal() for d in dates), dtype=np.int64, count=len(dates))
+    last = breaks.last_substantial
+    gap = day - day[np.maximum(last, 0)]
+    plain = (last >= 0) & (gap <= window_days)
+    for back, *_ in comebacks:
+        plain &= ~((day > back.toordinal()) & (day - back.toordinal() <= window_days))
+    usable = np.isfinite(previous_longest) & (previous_longest > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spike = above_all(distance / previous_longest, spike_ratio)
+    judged = ~plain | (usable & spike)
+    judged &= np.isfinite(distance) & (distance >= min_distance_km)
+    for i in np.flatnonzero(judged).tolist():
+        activity_id = activity_ids[i]
+        km = float(distance[i])
         date = dates[i]
-        history = int(row["history_days"])
+        history = int(history_days[i])
         j = int(breaks.last_substantial[i])
         if j < 0:
             continue
@@ -195,7 +213,7 @@ def long_run_spike(
                 continue
             previous = reference.longest_km
         else:
-            previous = float(row["previous_longest_km"])
+            previous = float(previous_longest[i])
         allowed = _comeback_allowance(comebacks, date, window_days) if reference is None else None
         if allowed is not None and not (np.isfinite(previous) and previous >= allowed[0]):
             previous = allowed[0]

@@ -22,6 +22,7 @@ three questions a runner asks after an analysis:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ import pandas as pd
 from ..load import elevation_load
 from ..units import check_units, format_distance
 from .baselines import break_definition, recent_normal
+from .flag import run_weeks
 from .profile import RiskProfile
 
 
@@ -183,17 +185,17 @@ def training_status(
     runs = elevation_load(activities)
     if runs.empty:
         return None
-    dates = list(runs["local_date"])
+    weeks = run_weeks(runs)
+    dates = weeks.dates
     km = runs["distance_km"].to_numpy(dtype="float64", na_value=np.nan)
     km = np.where(np.isfinite(km), km, 0.0)
     as_of: dt.date = max(dates)
     week_start = as_of - dt.timedelta(days=as_of.weekday())
-    week_km = float(sum(k for d, k in zip(dates, km, strict=True) if d >= week_start))
-    first_monday = min(dates) - dt.timedelta(days=min(dates).weekday())
-    n_weeks = (week_start - first_monday).days // 7 + 1
-    weekly = np.zeros(n_weeks)
-    for d, k in zip(dates, km, strict=True):
-        weekly[(d - dt.timedelta(days=d.weekday()) - first_monday).days // 7] += float(k)
+    # the runs are in date order: those from a date on are the last ones (summed in order)
+    values: list[float] = km.tolist()
+    week_km = float(sum(values[bisect.bisect_left(dates, week_start) :]))
+    n_weeks = weeks.count
+    weekly = np.bincount(weeks.week_of, weights=km, minlength=n_weeks)  # each week in order
     settings = _profile(profile).distance_jump
     normal, used = recent_normal(
         weekly,
@@ -204,7 +206,7 @@ def training_status(
         trivial_share=break_definition(profile).trivial_share,
     )
     window_start = as_of - dt.timedelta(days=LONG_RUN_WINDOW_DAYS - 1)
-    recent = [k for d, k in zip(dates, km, strict=True) if d >= window_start]
+    recent = values[bisect.bisect_left(dates, window_start) :]
     longest = float(max(recent)) if recent else float("nan")
     base_week = max(week_km, normal) if np.isfinite(normal) else week_km
     active = flags.iloc[0:0]

@@ -178,7 +178,7 @@ def treadmill_to_road(
     total = tm_km + out_km
     with np.errstate(invalid="ignore", divide="ignore"):
         share_out = np.where(total > 0, out_km / np.where(total > 0, total, 1.0), np.nan)
-    ids = [str(i) for i in runs.index]
+    ids = list(map(str, runs.index.tolist()))
     first_run = min(dates)
     found = Findings("treadmill_to_road", baseline_days=baseline_days)
     reported = ""  # the highest severity reported in the current transition

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..load import shoe_mileage, shoe_rotation
-from ..shoes import assignment_records, gear_map_records, shoe_limit_km
+from ..shoes import assignment_of, gear_map_records, records_of, shoe_limit_km
 from ..shoes import shoe_limits_km as gear_limits_of
 from .flag import Flag, make_flag, register_rule, run_table, setting
 
@@ -121,8 +121,8 @@ def worn_shoes(
     list of Flag
         Dated on the crossing run; ``metric`` is ``shoe_km``, ``threshold`` the mark.
     """
-    records = assignment_records(gear_map_records(gear_map))
-    gear_limits = gear_limits_of(gear_map_records(gear_map))
+    records = assignment_of(gear_map)
+    gear_limits = gear_limits_of(records_of(gear_map))
     mileage = shoe_mileage(activities, gear_map=records)
     if mileage.empty:
         runs = run_table(activities)

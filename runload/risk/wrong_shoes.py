@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..load import window_reduce
 from ..shoes import run_shoes, shoe_catalogue, shoe_types, type_of
 from .flag import (
     Findings,
@@ -63,6 +64,7 @@ from .flag import (
     make_flag,
     plural,
     register_rule,
+    run_weeks,
     setting,
     share_pct,
 )
@@ -231,17 +233,24 @@ def wrong_shoes(
         for n, s in zip(catalogue["name"], catalogue["stack_mm"], strict=True)
     }
     gear: list[str | None] = list(runs["gear"])
-    kind = np.array([type_of(types, g) for g in gear], dtype=object)
-    stack = np.array(
-        [np.nan if g is None else stacks.get(" ".join(g.casefold().split()), np.nan) for g in gear]
-    )
+    described: dict[str | None, tuple[str, float]] = {}  # each shoe's type and stack
+    for g in gear:
+        if g not in described:
+            described[g] = (
+                type_of(types, g),
+                np.nan if g is None else stacks.get(" ".join(g.casefold().split()), np.nan),
+            )
+    kind = np.array([described[g][0] for g in gear], dtype=object)
+    stack = np.array([described[g][1] for g in gear], dtype=float)
     km = np.nan_to_num(runs["distance_km"].to_numpy(dtype=float), nan=0.0)
-    dates: list[dt.date] = list(runs["local_date"])
-    ids = [str(i) for i in runs.index]
-    mondays = [d - dt.timedelta(days=d.weekday()) for d in dates]
-    first_monday = min(mondays)
-    n = (max(mondays) - first_monday).days // 7 + 1
-    week_of = np.array([(m - first_monday).days // 7 for m in mondays], dtype=np.int64)
+    weeks_of_runs = run_weeks(runs)
+    dates = weeks_of_runs.dates
+    ids = list(map(str, runs.index.tolist()))
+    first_monday, n, week_of = (
+        weeks_of_runs.first_monday,
+        weeks_of_runs.count,
+        weeks_of_runs.week_of,
+    )
     total = np.bincount(week_of, weights=km, minlength=n)
     count = np.bincount(week_of, minlength=n)
     first_run = min(dates)
@@ -286,7 +295,7 @@ def wrong_shoes(
         severity = "moderate" if at_least_share(share, non_running_share) else "low"
         if _RANK[severity] <= _RANK[reported]:
             continue
-        rows = [i for i in range(len(ids)) if week_of[i] == k and non_running[i]]
+        rows = np.flatnonzero((week_of == k) & non_running).tolist()
         shoes = [str(gear[i]) for i in rows]
         message = (
             f"In the week of {monday(k).isoformat()}, {plural(len(rows), 'run')} "
@@ -310,23 +319,36 @@ def wrong_shoes(
 
     # -- a switch to less cushioning -----------------------------------------------------
     minimalist = kind == "minimalist"
+    # Per week k, the runs of the weeks lo .. k-1 before it are runs first[k] .. last[k]-1
+    # (runs are in date order): their sums, and the km-weighted mean stack of those with
+    # a stack (np.average), reduced for every k at once, bit for bit the per-week sums.
+    every = np.arange(n)
+    lows = np.maximum(every - window_weeks, 0)
+    first = np.searchsorted(week_of, lows, side="left")
+    last = np.searchsorted(week_of, every, side="left")
+    window_totals = window_reduce(km, first, last, np.sum, empty=0.0)
+    stacked = np.flatnonzero(~minimalist & np.isfinite(stack) & (km > 0))
+    s_first = np.searchsorted(stacked, first, side="left")
+    s_last = np.searchsorted(stacked, last, side="left")
+    ref_stacks = window_reduce((stack * km)[stacked], s_first, s_last, np.sum) / window_reduce(
+        km[stacked], s_first, s_last, np.sum
+    )
+    minimal_km = np.bincount(week_of[minimalist], weights=km[minimalist], minlength=n)
+    minimal_window = window_reduce(minimal_km, lows, every, np.sum, empty=0.0)
     reported = ""
     for k in range(1, n):
-        lo = max(k - window_weeks, 0)
-        window = (week_of >= lo) & (week_of < k)
-        window_total = float(km[window].sum())
+        lo = int(lows[k])
+        window_total = float(window_totals[k])
         if window_total <= 0:
             reported = ""
             continue
-        ref_rows = window & ~minimalist & np.isfinite(stack) & (km > 0)
-        ref_stack = (
-            float(np.average(stack[ref_rows], weights=km[ref_rows])) if ref_rows.any() else np.nan
-        )
-        low = minimalist.copy()
+        ref_stack = float(ref_stacks[k])
         if np.isfinite(ref_stack):
-            low |= np.isfinite(stack) & (stack <= ref_stack - stack_drop_mm)
-        low_km = np.bincount(week_of[low], weights=km[low], minlength=n)
-        window_low = float(low_km[lo:k].sum())
+            low = minimalist | (np.isfinite(stack) & (stack <= ref_stack - stack_drop_mm))
+            low_km = np.bincount(week_of[low], weights=km[low], minlength=n)
+            window_low = float(low_km[lo:k].sum())
+        else:
+            low, low_km, window_low = minimalist, minimal_km, float(minimal_window[k])
         if (window_total - window_low) / window_total < cushioned_share - 1e-12:
             reported = ""
             continue
@@ -347,7 +369,7 @@ def wrong_shoes(
         severity = _SEVERITY[int(abrupt) + int(full) + int(heavy)]
         if _RANK[severity] <= _RANK[reported]:
             continue
-        rows = [i for i in range(len(ids)) if week_of[i] == k and low[i]]
+        rows = np.flatnonzero((week_of == k) & low).tolist()
         shoes = [str(gear[i]) for i in rows]
         seen = (
             f"in the week of {monday(k).isoformat()}, {len(rows)} of your "
@@ -390,22 +412,28 @@ def wrong_shoes(
 
     # -- racing shoes for most of the training -------------------------------------------
     racing = kind == "racing"
+    # the long run of a week is its first longest run (np.argmax); weeks without runs: False
+    week_max = np.full(n, -np.inf)
+    np.maximum.at(week_max, week_of, km)
+    at_max = np.flatnonzero(km == week_max[week_of])
+    weeks_with_max, first_at_max = np.unique(week_of[at_max], return_index=True)
     long_racing = np.zeros(n, dtype=bool)
-    for k in range(n):
-        in_week = np.flatnonzero(week_of == k)
-        if in_week.size:
-            longest = in_week[int(np.argmax(km[in_week]))]
-            long_racing[k] = bool(racing[longest])
+    long_racing[weeks_with_max] = racing[at_max[first_at_max]]
     racing_km = np.bincount(week_of[racing], weights=km[racing], minlength=n)
+    racing_in_week = np.bincount(week_of[racing], minlength=n) > 0
+    lows = np.maximum(every - window_weeks + 1, 0)
+    window_totals = window_reduce(total, lows, every + 1, np.sum, empty=0.0)
+    window_racing = window_reduce(racing_km, lows, every + 1, np.sum, empty=0.0)
+    habits = np.concatenate([[0], np.cumsum(long_racing)])
     reported = ""
     for k in range(n):
-        lo = max(k - window_weeks + 1, 0)
-        window_total = float(total[lo : k + 1].sum())
-        if window_total <= 0 or not racing[week_of == k].any():
+        lo = int(lows[k])
+        window_total = float(window_totals[k])
+        if window_total <= 0 or not racing_in_week[k]:
             reported = ""
             continue
-        share = float(racing_km[lo : k + 1].sum() / window_total)
-        habit_weeks = int(long_racing[lo : k + 1].sum())
+        share = float(window_racing[k] / window_total)
+        habit_weeks = int(habits[k + 1] - habits[min(lo, k + 1)])
         habit = habit_weeks >= racing_long_runs
         most = at_least_share(share, racing_share)
         if not (habit or most):
@@ -415,7 +443,7 @@ def wrong_shoes(
         if _RANK[severity] <= _RANK[reported]:
             continue
         weeks = k - lo + 1
-        rows = [i for i in range(len(ids)) if lo <= week_of[i] <= k and racing[i]]
+        rows = np.flatnonzero((week_of >= lo) & (week_of <= k) & racing).tolist()
         shoes = [str(gear[i]) for i in rows]
         parts = []
         if habit:
