@@ -4,12 +4,13 @@ Times ``runload.analysis.analyze`` (the minimum of ``--repeat`` runs, after one
 warm-up run) on
 
 * ``bench``: the activities table of the 3,000-run benchmark export (10 years of
-  near-daily runs, see ``write_benchmark_export`` of ``runload.synth.exports``), read
+  near-daily runs, see ``write_benchmark_export`` of ``benchmarks/_exports.py``), read
   from ``--table`` (a pickled activities table) when it exists, else from
   ``--export`` with ``--cache`` (and saved to ``--table`` for the next time), else
   generated from the export's recipe without writing any file (summaries only);
 * ``year``: one ordinary recreational year (``ordinary_year``, about 190 runs);
-* ``mixed``: every labelled history of ``runload.synth`` (``runload.testing``) one after the other
+* ``mixed``: every labelled history (``tests/scenarios.py``, ``tests/shoe_scenarios.py``,
+  the presets of ``runload.testing.history``) one after the other
   (about 10 years), with walks, rides, runs without a shoe, surface or ascent mixed
   in, analysed with a gear map, user tags and a pain journal.
 
@@ -49,16 +50,18 @@ from runload.analysis import Analysis, analyze
 DEFAULT_TABLE = Path("/tmp/analysis-helper/acts.pkl")
 
 
-def _synth(name: str) -> Any:
-    """A module of the history generators (``runload.testing``, formerly ``runload.synth``)."""
+# The labelled scenario histories are test data (tests/scenarios.py, tests/shoe_scenarios.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+
+def _module(name: str) -> Any:
+    """A module of histories: the generators of runload.testing, or a scenario module of tests/."""
     import importlib
 
-    for package in ("runload.testing", "runload.synth"):
-        try:
-            return importlib.import_module(f"{package}.{name}")
-        except ModuleNotFoundError:
-            continue
-    raise ModuleNotFoundError(f"no runload.testing.{name} nor runload.synth.{name}")
+    module = {"shoes": "shoe_scenarios", "scenarios": "scenarios"}.get(name)
+    if module is not None:
+        return importlib.import_module(module)
+    return importlib.import_module(f"runload.testing.{name}")
 
 
 DEFAULT_EXPORT = Path("/tmp/runload-bench/export")
@@ -81,8 +84,8 @@ def _bench_table(table: Path, export: Path, cache: str | None) -> pd.DataFrame:
 
 def _bench_plan_table(runs: int = 3000, seed: int = 7) -> pd.DataFrame:
     """The benchmark export's runs (dates, distances, surfaces, shoes), as plan summaries."""
-    HistoryPlan, PlannedRun = _synth("history").HistoryPlan, _synth("history").PlannedRun
-    plan_activities = _synth("shoes").plan_activities
+    HistoryPlan, PlannedRun = _module("history").HistoryPlan, _module("history").PlannedRun
+    plan_activities = _module("history").plan_activities
 
     planned = []
     for i in range(runs):
@@ -107,12 +110,12 @@ def _bench_plan_table(runs: int = 3000, seed: int = 7) -> pd.DataFrame:
 
 
 def _year_table() -> pd.DataFrame:
-    return _synth("shoes").plan_activities(_synth("scenarios").scenario("ordinary_year"))
+    return _module("history").plan_activities(_module("scenarios").scenario("ordinary_year"))
 
 
 def _plans() -> list[Any]:
-    """Every labelled history of runload.synth, in a fixed order."""
-    shoes, history, scenarios = _synth("shoes"), _synth("history"), _synth("scenarios")
+    """Every labelled history, in a fixed order."""
+    shoes, history, scenarios = _module("shoes"), _module("history"), _module("scenarios")
     SCENARIOS, preset = history.SCENARIOS, history.preset
     SCENARIO_NAMES, scenario = scenarios.SCENARIO_NAMES, scenarios.scenario
 
@@ -133,8 +136,8 @@ def _plans() -> list[Any]:
 
 def _mixed_inputs() -> tuple[pd.DataFrame, dict[str, Any]]:
     """The ``mixed`` history and the options it is analysed with."""
-    HistoryPlan = _synth("history").HistoryPlan
-    plan_activities = _synth("shoes").plan_activities
+    HistoryPlan = _module("history").HistoryPlan
+    plan_activities = _module("history").plan_activities
 
     rng = np.random.default_rng(20240601)
     runs = []
