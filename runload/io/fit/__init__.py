@@ -29,7 +29,11 @@ from .fast import (
     read_fit_fast,
     sniff_fit,
 )
-from .messages import FIT_EPOCH_S, NOT_ACTIVITY_FILE_TYPES
+from .messages import FIT_EPOCH_S, NOT_ACTIVITY_FILE_TYPES, enum_name
+
+#: How :func:`read_fit` names enum values (sport, manufacturer...).  A module attribute so
+#: that ``benchmarks/sport_confusion.py`` can hide the sport labels by patching it.
+_enum_name = enum_name
 
 __all__ = [
     "FIT_EPOCH_S",
@@ -62,11 +66,11 @@ def read_fit(data: bytes, *, path: str) -> RawActivity:
         on an unforeseen structure (a warning then says so).
     """
     try:
-        return read_fit_fast(data, path=path)
+        return read_fit_fast(data, path=path, names=_enum_name)
     except RunloadError:
         raise
     except Exception as exc:  # an unforeseen structure: the robust decoder decides
-        raw = read_fit_fitdecode(data, path=path)
+        raw = read_fit_fitdecode(data, path=path, names=_enum_name)
         raw.warnings.append(f"read with the fallback decoder (fast path failed: {exc!r})")
         return raw
 

@@ -15,13 +15,16 @@ import numpy as np
 
 from ...activity import RawActivity
 from ...exceptions import ParseError
-from .messages import MESG_RECORD, WANTED, Messages, assemble
+from .messages import MESG_RECORD, WANTED, EnumNames, Messages, assemble
 
 __all__ = ["read_fit_fitdecode"]
 
 
-def read_fit_fitdecode(data: bytes, *, path: str) -> RawActivity:
-    """Read a FIT file with fitdecode into the same :class:`RawActivity` as the fast path."""
+def read_fit_fitdecode(data: bytes, *, path: str, names: EnumNames | None = None) -> RawActivity:
+    """Read a FIT file with fitdecode into the same :class:`RawActivity` as the fast path.
+
+    ``names``: as for :func:`~runload.io.fit.messages.assemble`.
+    """
     import fitdecode
 
     rows: dict[int, list[dict[int, Any]]] = {g: [] for g in WANTED}
@@ -66,6 +69,6 @@ def read_fit_fitdecode(data: bytes, *, path: str) -> RawActivity:
                     dtype="float64",
                 )
         msgs[gnum] = (np.arange(len(found)), fields, np.full(len(found), -1))
-    raw = assemble(msgs, [], path, damaged=bool(damage))
+    raw = assemble(msgs, [], path, damaged=bool(damage), names=names)
     raw.damage.extend(damage)
     return raw

@@ -29,7 +29,7 @@ import numpy.typing as npt
 from ...activity import RawActivity
 from ...exceptions import ParseError, UnsafeInputError, UnsupportedFormatError
 from .crc import crc16
-from .messages import FIELD_TIMESTAMP, WANTED, Messages, assemble
+from .messages import FIELD_TIMESTAMP, WANTED, EnumNames, Messages, assemble
 
 __all__ = [
     "MAX_DATA_MESSAGES",
@@ -386,18 +386,19 @@ def _other_timestamps(
 
 
 # --------------------------------------------------------------------------- reader
-def read_fit_fast(data: bytes, *, path: str) -> RawActivity:
+def read_fit_fast(data: bytes, *, path: str, names: EnumNames | None = None) -> RawActivity:
     """Read a FIT activity file with the fast walker.
 
     Raises a :class:`~runload.RunloadError` for what it recognises as bad
     input; any other exception means a structure it does not foresee (the
-    caller then tries the fallback decoder).
+    caller then tries the fallback decoder).  ``names``: as for
+    :func:`~runload.io.fit.messages.assemble`.
     """
     walk = _walk(data, path)
     buf = np.frombuffer(data, dtype=np.uint8)
     msgs: Messages = {g: _messages(buf, walk, g) for g in WANTED}
     if walk.any_compressed:
         _resolve_compressed_timestamps(buf, walk, msgs)
-    raw = assemble(msgs, walk.warnings, path, damaged=walk.damaged)
+    raw = assemble(msgs, walk.warnings, path, damaged=walk.damaged, names=names)
     raw.damage.extend(walk.damage)
     return raw

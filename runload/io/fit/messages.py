@@ -9,6 +9,7 @@ structure, so a file reads alike whichever decoded it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ __all__ = [
     "MESG_SPORT",
     "NOT_ACTIVITY_FILE_TYPES",
     "WANTED",
+    "EnumNames",
     "MessageFields",
     "Messages",
     "assemble",
@@ -94,6 +96,8 @@ NOT_ACTIVITY_FILE_TYPES: dict[int, str] = {
 #: The wanted fields of one message type: field number to values, one per message, in
 #: file order (float64 with NaN for invalid, or an object array of str for strings).
 MessageFields = dict[int, npt.NDArray[Any]]
+#: A function naming an enum value: (profile type name, value) to its name, None for NaN.
+EnumNames = Callable[[str, float], str | None]
 #: What a decoder hands :func:`assemble`, by global message number: (an array with one
 #: entry per message, its fields, an array with one entry per message).  Only the
 #: fields are read here; the decoders keep their own bookkeeping in the other two.
@@ -138,6 +142,7 @@ def assemble(
     path: str,
     *,
     damaged: bool = False,
+    names: EnumNames | None = None,
 ) -> RawActivity:
     """Build the :class:`RawActivity` of a FIT file from its decoded messages.
 
@@ -151,6 +156,9 @@ def assemble(
         Shown in errors.
     damaged : bool
         The decoder stopped early: the records are incomplete.
+    names : callable, optional
+        How enum values are named (sport, sub-sport, manufacturer, product);
+        :func:`enum_name`, the FIT profile's names, by default.
 
     Raises
     ------
@@ -158,13 +166,14 @@ def assemble(
         Reason ``"not_an_activity"``: a file type that holds no activity, or
         neither records nor a session.
     """
+    name_of = enum_name if names is None else names
     session = msgs[MESG_SESSION][1]
     sport_msg = msgs[MESG_SPORT][1]
-    sport = enum_name("sport", _first_valid(session.get(5)))
-    sub_sport = enum_name("sub_sport", _first_valid(session.get(6)))
+    sport = name_of("sport", _first_valid(session.get(5)))
+    sub_sport = name_of("sub_sport", _first_valid(session.get(6)))
     if sport is None:
-        sport = enum_name("sport", _first_valid(sport_msg.get(0)))
-        sub_sport = sub_sport or enum_name("sub_sport", _first_valid(sport_msg.get(1)))
+        sport = name_of("sport", _first_valid(sport_msg.get(0)))
+        sub_sport = sub_sport or name_of("sub_sport", _first_valid(sport_msg.get(1)))
     name = _first_text(sport_msg.get(3))
 
     file_id = msgs[MESG_FILE_ID][1]
@@ -177,12 +186,12 @@ def assemble(
             path=path,
             reason="not_an_activity",
         )
-    manufacturer = enum_name("manufacturer", _first_valid(file_id.get(1)))
+    manufacturer = name_of("manufacturer", _first_valid(file_id.get(1)))
     product_num = _first_valid(file_id.get(2))
     device = manufacturer
     if manufacturer is not None and product_num == product_num:
         product = (
-            enum_name("garmin_product", product_num)
+            name_of("garmin_product", product_num)
             if manufacturer == "garmin"
             else str(int(product_num))
         )
