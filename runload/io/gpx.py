@@ -21,10 +21,11 @@ GPX 1.0's own ``<speed>``); temperature and the rest are ignored.  Points
 without a ``<time>`` are dropped and counted.  The gap between the last point
 of one segment (or track) and the first of the next is recorded as a pause.
 
-GPX stores cadence per foot (strides per minute) for foot sports; runload's
-``cadence_spm`` counts both feet, so the value is doubled for the sports of
-:data:`runload.sports.FOOT_SPORTS` and left out (NaN) otherwise, since a
-bike's revolutions per minute are not steps.
+Cadence becomes ``cadence_spm`` (steps of both feet) by the one rule of
+:func:`runload.sports.cadence_spm`: strides of one foot (what Garmin's
+extension holds) are doubled, steps are kept, for foot sports and for tracks
+without a ``<type>``; for other sports it is left out, since a bike's
+revolutions per minute are not steps.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from lxml import etree
 from ..activity import RawActivity
 from ..exceptions import ParseError
 from ..schema import SAMPLE_COLUMNS
-from ..sports import FOOT_SPORTS, gpx_sport
+from ..sports import cadence_spm, gpx_sport
 from .registry import register_format
 from .xmlsafe import (
     PointTable,
@@ -367,9 +368,10 @@ def _assemble(st: _Extract, path: str) -> RawActivity:
             continue
         column = np.where(np.isfinite(values[slot]), values[slot], np.nan)
         if slot == _CAD:
-            if sport not in FOOT_SPORTS:
-                continue  # revolutions per minute, or unknown: not steps
-            column = column * 2.0  # per-foot strides/min -> steps/min (both feet)
+            steps = cadence_spm(column, sport)
+            if steps is None:
+                continue  # revolutions per minute: not steps
+            column = steps
         columns[name] = column
     index = pd.DatetimeIndex(t_ns.view("M8[ns]"), name="time").tz_localize("UTC")
     names_in_order = [c for c in SAMPLE_COLUMNS if c in columns]

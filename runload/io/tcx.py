@@ -14,13 +14,13 @@ pause.  Lap totals (``TotalTimeSeconds``, ``DistanceMeters``) are summed into
 ``RawActivity.totals``, which :func:`runload.activity.finalize` uses when the
 trackpoints cannot give a value (files with laps and no trackpoints).
 
-Cadence: ``RunCadence`` is per foot (strides per minute) and is doubled into
-``cadence_spm`` (steps per minute, both feet) for foot sports and for
-activities of unknown or ``Other`` sport.  The trackpoint's own ``Cadence`` is
-a bike's revolutions per minute in the schema, but Polar and other watches
-write a run's per-foot cadence there; it is doubled for foot sports and left
-out otherwise.  Courses (planned routes, ``<Courses>``) are not activities and
-are ignored.
+Cadence: ``RunCadence`` (strides of one foot) becomes ``cadence_spm`` (steps
+of both feet) by the one rule of :func:`runload.sports.cadence_spm`, for foot
+sports and for activities of unknown or ``Other`` sport.  The trackpoint's own
+``Cadence`` is a bike's revolutions per minute in the schema, but Polar and
+other watches write a run's cadence there; it is read (by the same rule) for
+foot sports only, where ``RunCadence`` is missing.  Courses (planned routes,
+``<Courses>``) are not activities and are ignored.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from lxml import etree
 
 from ..activity import RawActivity
 from ..exceptions import ParseError, UnsupportedFormatError
-from ..sports import FOOT_SPORTS, tcx_sport
+from ..sports import FOOT_SPORTS, cadence_spm, tcx_sport
 from .registry import register_format
 from .xmlsafe import (
     PointTable,
@@ -378,20 +378,13 @@ def _assemble(st: _Extract, path: str) -> RawActivity:
 def _cadence_spm(
     run_cadence: np.ndarray | None, cadence: np.ndarray | None, sport: str | None
 ) -> np.ndarray | None:
-    """Steps per minute (both feet) from per-foot RunCadence / Cadence, by sport."""
-    foot = sport in FOOT_SPORTS
-    unknown = sport is None or sport == "generic"
-    per_foot: np.ndarray | None = None
-    if run_cadence is not None and (foot or unknown):
-        per_foot = run_cadence
-    if foot and cadence is not None:
-        if per_foot is None:
-            per_foot = cadence
-        else:
-            per_foot = np.where(np.isfinite(per_foot), per_foot, cadence)
-    if per_foot is None:
-        return None
-    return np.where(np.isfinite(per_foot), per_foot * 2.0, np.nan)
+    """Steps per minute (both feet) from RunCadence, else Cadence for foot sports."""
+    values = run_cadence
+    if sport in FOOT_SPORTS and cadence is not None:
+        # The trackpoint's own Cadence is a bike's in the schema; Polar writes a run's there.
+        values = cadence if values is None else np.where(np.isfinite(values), values, cadence)
+    steps = cadence_spm(values, sport)
+    return None if steps is None else np.where(np.isfinite(steps), steps, np.nan)
 
 
 register_format("tcx", suffixes=(".tcx",), sniff=sniff_tcx, reader=read_tcx)

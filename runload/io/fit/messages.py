@@ -19,7 +19,7 @@ import pandas as pd
 from ...activity import RawActivity
 from ...exceptions import UnsupportedFormatError
 from ...schema import SAMPLE_COLUMNS
-from ...sports import FOOT_SPORTS
+from ...sports import cadence_spm
 
 __all__ = [
     "FIELD_TIMESTAMP",
@@ -234,10 +234,9 @@ def assemble(
     def prefer(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         return np.where(np.isfinite(a), a, b)
 
-    cadence = col(4) + np.nan_to_num(col(53, 128.0))
-    cadence = (
-        cadence * 2.0 if (sport or "generic") in FOOT_SPORTS | {"generic"} else cadence * np.nan
-    )
+    # record.cadence (+ fractional_cadence): strides of one foot for a run (the profile's "rpm").
+    steps = cadence_spm(col(4) + np.nan_to_num(col(53, 128.0)), sport)
+    cadence = steps if steps is not None else np.full(int(keep.sum()), np.nan)
     distance = col(5, 100.0)
     speed = prefer(col(73, 1000.0), col(6, 1000.0))
     packed = col(8)
