@@ -44,6 +44,7 @@ from .xmlsafe import (
     text_of,
     to_float,
 )
+from .xmltrack import TrackPoints
 
 __all__ = ["read_tcx", "sniff_tcx", "tcx_sport"]
 
@@ -279,24 +280,9 @@ def _lap_totals(st: _Extract, path: str) -> dict[str, float]:
 
 
 def _assemble(st: _Extract, path: str) -> RawActivity:
-    t_ns, keep, values = st.table.finish()
-    dropped = st.table.dropped
-    outside = st.table.out_of_range
+    points = TrackPoints(st.table, noun="trackpoint", time_tag="<Time>", path=path)
     sport = st.sport
-    warnings: list[str] = []
-    if dropped:
-        warnings.append(f"{dropped} trackpoint(s) without <Time> dropped")
-    if outside:
-        warnings.append(f"{outside} trackpoint(s) dated outside 1980-2100 dropped")
-    if t_ns.size == 0 and outside:
-        raise ParseError(
-            f"all {outside} timed trackpoints are dated outside 1980-2100: an unset or "
-            "faulty clock; refused, not wrapped",
-            path=path,
-            reason="time_out_of_range",
-        )
-    if st.table.bad_numbers:
-        warnings.append(f"{st.table.bad_numbers} unreadable number(s) read as missing")
+    warnings = points.warnings
     if st.extra_activities:
         warnings.append(f"{st.extra_activities} further activit(ies) in the file ignored")
 
@@ -311,66 +297,39 @@ def _assemble(st: _Extract, path: str) -> RawActivity:
             path=path,
             reason="not_an_activity",
         )
-    if t_ns.size == 0 and start_time is None:
+    if points.t_ns.size == 0 and start_time is None:
         if st.activity is None:
             what = "no activity (courses only)" if st.skipped_points else "no activity"
-        elif dropped:
-            what = f"all {dropped} trackpoints lack a <Time> and the activity has no start time"
+        elif points.dropped:
+            what = (
+                f"all {points.dropped} trackpoints lack a <Time> and the activity has no start time"
+            )
         else:
             what = "no trackpoints and no start time"
         raise ParseError(f"nothing to import: {what}", path=path, reason="empty")
 
-    columns: dict[str, np.ndarray] = {}
-    if t_ns.size:
-        nan = np.full(t_ns.size, np.nan)
-        lat = values.get(_LAT, nan)
-        lon = values.get(_LON, nan)
-        valid = (np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0)
-        n_invalid = int(np.count_nonzero(~valid & (np.isfinite(lat) | np.isfinite(lon))))
-        if n_invalid:
-            warnings.append(f"{n_invalid} trackpoint(s) with an invalid position kept without it")
-        if valid.any():
-            columns["latitude_deg"] = np.where(valid, lat, np.nan)
-            columns["longitude_deg"] = np.where(valid, lon, np.nan)
-        simple = {
-            _ALT: "elevation_m",
-            _DIST: "distance_m",
-            _SPEED: "speed_m_s",
-            _HR: "heart_rate_bpm",
-            _WATTS: "power_w",
+    values = points.values
+    samples = points.samples(
+        {
+            "latitude_deg": values.get(_LAT),
+            "longitude_deg": values.get(_LON),
+            "elevation_m": values.get(_ALT),
+            "distance_m": values.get(_DIST),
+            "speed_m_s": values.get(_SPEED),
+            "heart_rate_bpm": values.get(_HR),
+            "cadence_spm": _cadence_spm(values.get(_RUNCAD), values.get(_CAD), sport),
+            "power_w": values.get(_WATTS),
         }
-        for slot, name in simple.items():
-            if slot in values:
-                columns[name] = np.where(np.isfinite(values[slot]), values[slot], np.nan)
-        cadence = _cadence_spm(values.get(_RUNCAD), values.get(_CAD), sport)
-        if cadence is not None:
-            columns["cadence_spm"] = cadence
-    index = pd.DatetimeIndex(t_ns.view("M8[ns]"), name="time").tz_localize("UTC")
-    samples = pd.DataFrame(columns, index=index)
-    distance_from_device = bool(
-        "distance_m" in columns and np.isfinite(columns["distance_m"]).any()
     )
-
-    kept_before = np.concatenate(([0], np.cumsum(keep)))
-    pauses = []
-    for k in sorted({int(kept_before[b]) for b in st.breaks}):
-        if 0 < k < t_ns.size and t_ns[k] > t_ns[k - 1]:
-            pauses.append(
-                (pd.Timestamp(int(t_ns[k - 1]), tz="UTC"), pd.Timestamp(int(t_ns[k]), tz="UTC"))
-            )
-    if start_time is None:
-        start_time = pd.Timestamp(int(t_ns.min()), tz="UTC")
     return RawActivity(
         format="tcx",
         samples=samples,
         sport=sport,
         notes=st.notes,
         device=st.device,
-        start_time=start_time,
-        pauses=pauses,
-        distance_from_device=distance_from_device,
+        start_time=start_time if start_time is not None else points.first_time,
+        pauses=points.pauses(st.breaks),
         totals=_lap_totals(st, path),
-        dropped_points=dropped,
         warnings=warnings,
     )
 
@@ -383,8 +342,7 @@ def _cadence_spm(
     if sport in FOOT_SPORTS and cadence is not None:
         # The trackpoint's own Cadence is a bike's in the schema; Polar writes a run's there.
         values = cadence if values is None else np.where(np.isfinite(values), values, cadence)
-    steps = cadence_spm(values, sport)
-    return None if steps is None else np.where(np.isfinite(steps), steps, np.nan)
+    return cadence_spm(values, sport)
 
 
 register_format("tcx", suffixes=(".tcx",), sniff=sniff_tcx, reader=read_tcx)
