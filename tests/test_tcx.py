@@ -96,7 +96,7 @@ def test_round_trip_values_and_metadata():
 
 def test_raw_fields():
     raw = read_tcx(tcx_bytes(_track(5)), path="x.tcx")
-    assert raw.distance_from_device is True
+    np.testing.assert_array_equal(raw.samples["distance_m"], np.arange(5) * STEP_S * 5.0)
     assert raw.start_time == T0
     assert raw.totals["moving_time_s"] == 4 * STEP_S
     assert raw.totals["distance_m"] == 4 * STEP_S * 5.0
@@ -216,7 +216,7 @@ def test_trackpoints_without_time_dropped_and_times_with_offsets():
         "<Trackpoint><Time>2022-01-01T10:00:01.5</Time></Trackpoint>\n"
     )
     raw = read_tcx(_tcx("Running", points), path="t.tcx")
-    assert raw.dropped_points == 1
+    assert "1 trackpoint(s) without <Time> dropped" in raw.warnings
     expected = pd.DatetimeIndex(["2022-01-01T10:00:00", "2022-01-01T10:00:01.5"]).tz_localize("UTC")
     assert (raw.samples.index == expected).all()
     with pytest.warns(DataQualityWarning, match="without <Time>"):
@@ -355,7 +355,8 @@ def test_corpus_tcx_imports_or_refuses_and_matches_stdlib(local_path):
         np.testing.assert_array_equal(raw.samples["latitude_deg"], [e[1] for e in expected])
         np.testing.assert_array_equal(raw.samples["longitude_deg"], [e[2] for e in expected])
     # The device's distance stream ends within 1 % of its own lap totals.
-    if raw.distance_from_device and "distance_m" in raw.totals:
+    device_distance = "distance_m" in raw.samples and raw.samples["distance_m"].notna().any()
+    if device_distance and "distance_m" in raw.totals:
         assert a.distance_m == pytest.approx(raw.totals["distance_m"], rel=0.01)
 
 

@@ -322,7 +322,6 @@ def assemble(
         utc_offset_s=utc_offset_s,
         start_time=start_time,
         pauses=pauses,
-        distance_from_device=bool(np.isfinite(samples["distance_m"]).any()),
         complete=not damaged,
         gaps_are_pauses=not has_timer_events,
         totals=totals,
