@@ -677,3 +677,25 @@ def test_tree_and_stream_agree_on_encodings(data):
         "utf-16-le" if data.startswith(b"\xff\xfe") else "latin-1" if b"8859" in data else "utf-8"
     )
     _assert_readings_agree(data + body.encode(encoding), tree=True)
+
+
+@pytest.mark.parametrize(
+    ("where", "n"),
+    [("trk", 300), ("trk", 1000), ("gpx", 300)],
+)
+def test_stream_keeps_the_names_of_tracks_whose_points_are_outside_segments(where, n):
+    # The stream frees the points it has read every 256 points; it used to free the
+    # track's <name> (and <type>) with them when the points sat directly in the <trk>.
+    pts = _pts(0, n)
+    if where == "trk":
+        body = f"<trk><name>Outside</name><type>running</type>{pts}</trk>"
+    else:  # GPX 1.0 keeps the name under <gpx>
+        body = f"<name>Root</name>{pts}"
+    data = (HEAD + body + "</gpx>").encode()
+    assert gpx_module._read_tree(data, "t.gpx") is None  # no segment: streamed
+    raw = read_gpx(data, path="t.gpx")
+    assert len(raw.samples) == n
+    if where == "trk":
+        assert (raw.name, raw.sport) == ("Outside", "running")
+    else:
+        assert raw.name == "Root"

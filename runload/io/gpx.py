@@ -105,6 +105,26 @@ def _inside(element: etree._Element, tag: str) -> bool:
     return next(element.iterancestors(tag), None) is not None
 
 
+def _free_points_before(point: etree._Element) -> None:
+    """Delete the points read before ``point`` in its parent, to keep memory flat.
+
+    Never the elements after it (the parser may already have built them).  In
+    a ``<trkseg>`` every earlier child goes; elsewhere (points directly in a
+    ``<trk>`` or ``<gpx>``) only the run of points just before it, so that the
+    track's ``<name>``, ``<type>``... are still there when the track ends.
+    """
+    parent = point.getparent()
+    if parent is None:
+        return
+    end = parent.index(point)
+    start = 0
+    if local_name(parent.tag) != "trkseg":
+        start = end
+        while start > 0 and parent[start - 1].tag == point.tag:
+            start -= 1
+    del parent[start:end]
+
+
 def sniff_gpx(head: bytes) -> bool:
     """Whether ``head`` (the first bytes of a file) starts a document with a ``gpx`` root."""
     return root_local_name(head) == "gpx"
@@ -148,11 +168,7 @@ class _Extract:
                 rows.extend(row)
                 n += 1
                 if not n % _TRIM_EVERY:
-                    # Free the points read so far (never the ones after: the
-                    # parser may already have built them).
-                    parent = el.getparent()
-                    if parent is not None:
-                        del parent[: parent.index(el)]
+                    _free_points_before(el)
                     if not n % chunk:
                         table.flush()
             elif kind == _TRKSEG:
