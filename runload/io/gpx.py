@@ -46,7 +46,7 @@ from .xmlsafe import (
     root_local_name,
     text_of,
 )
-from .xmltrack import TrackPoints
+from .xmltrack import TrackPoints, free_points_before
 
 __all__ = ["TREE_MAX_BYTES", "gpx_sport", "read_gpx", "sniff_gpx"]
 
@@ -105,26 +105,6 @@ def _inside(element: etree._Element, tag: str) -> bool:
     return next(element.iterancestors(tag), None) is not None
 
 
-def _free_points_before(point: etree._Element) -> None:
-    """Delete the points read before ``point`` in its parent, to keep memory flat.
-
-    Never the elements after it (the parser may already have built them).  In
-    a ``<trkseg>`` every earlier child goes; elsewhere (points directly in a
-    ``<trk>`` or ``<gpx>``) only the run of points just before it, so that the
-    track's ``<name>``, ``<type>``... are still there when the track ends.
-    """
-    parent = point.getparent()
-    if parent is None:
-        return
-    end = parent.index(point)
-    start = 0
-    if local_name(parent.tag) != "trkseg":
-        start = end
-        while start > 0 and parent[start - 1].tag == point.tag:
-            start -= 1
-    del parent[start:end]
-
-
 def sniff_gpx(head: bytes) -> bool:
     """Whether ``head`` (the first bytes of a file) starts a document with a ``gpx`` root."""
     return root_local_name(head) == "gpx"
@@ -168,7 +148,7 @@ class _Extract:
                 rows.extend(row)
                 n += 1
                 if not n % _TRIM_EVERY:
-                    _free_points_before(el)
+                    free_points_before(el, container="trkseg")
                     if not n % chunk:
                         table.flush()
             elif kind == _TRKSEG:

@@ -1,8 +1,15 @@
 """Garmin Training Center (TCX) importer.
 
-Reads the first ``<Activity>`` of a TCX file in one streaming pass (see
-:mod:`runload.io.xmlsafe` for the safety rules); elements are matched by local
-name, so any namespace prefix reads alike.
+Reads the first ``<Activity>`` of a TCX file (see :mod:`runload.io.xmlsafe`
+for the safety rules); elements are matched by local name, so any namespace
+prefix reads alike.
+
+Two readings give the same result, as for GPX (:mod:`runload.io.gpx`).  A
+document of up to :data:`TREE_MAX_BYTES` is parsed whole, in C, with the same
+safe parser, and its trackpoints are read from the tree; a larger one, or one
+the tree reading cannot read exactly as the stream would (malformed XML, an
+undeclared prefix, an activity inside an activity, track elements inside a
+trackpoint), is read in one streaming pass that frees elements as it goes.
 
 Per trackpoint: ``Time``, ``Position`` (``LatitudeDegrees``,
 ``LongitudeDegrees``), ``AltitudeMeters``, ``DistanceMeters`` (the device's
@@ -40,13 +47,18 @@ from .xmlsafe import (
     iter_end_elements,
     local_name,
     parse_times_ns,
+    parse_tree,
     root_local_name,
     text_of,
     to_float,
 )
-from .xmltrack import TrackPoints
+from .xmltrack import TrackPoints, free_points_before
 
-__all__ = ["read_tcx", "sniff_tcx", "tcx_sport"]
+__all__ = ["TREE_MAX_BYTES", "read_tcx", "sniff_tcx", "tcx_sport"]
+
+#: Documents up to this size are parsed whole into a tree; larger ones are streamed. [bytes]
+#: (A 2-hour run recorded every second is about 3.3 MB of TCX.)
+TREE_MAX_BYTES = 4 * 2**20
 
 # Per-trackpoint value slots.
 (
@@ -85,6 +97,20 @@ _KINDS: dict[str, int] = {
     "Course": _COURSE,
 }
 _TAGS = tuple(f"{{*}}{name}" for name in _KINDS)
+#: Field code, in the tree reading, of an element of one of the kinds above inside a trackpoint.
+_NESTED_KIND = -2
+
+
+class _NeedsStreaming(Exception):
+    """The tree holds a structure that only the streaming pass reads as it should."""
+
+
+def _tree_field(tag: object) -> int:
+    """Value slot of a trackpoint's descendant with this tag (-1: ignored), or _NESTED_KIND."""
+    name = local_name(tag)
+    if name in _KINDS:
+        return _NESTED_KIND
+    return _FIELDS.get(name.lower(), -1)
 
 
 def sniff_tcx(head: bytes) -> bool:
@@ -93,7 +119,7 @@ def sniff_tcx(head: bytes) -> bool:
 
 
 class _Extract:
-    """State of one streaming pass over a TCX document."""
+    """State of one reading of a TCX document: a streaming pass (:meth:`run`) or a tree."""
 
     def __init__(self, data: bytes, path: str) -> None:
         self.table = PointTable(_WIDTH, time_slot=_TIME, path=path, data=data)
@@ -164,8 +190,8 @@ class _Extract:
                         table.flush()
                 else:
                     self.skipped_points += 1
-                if not seen % _TRIM_EVERY and parent is not None:
-                    del parent[: parent.index(el)]
+                if not seen % _TRIM_EVERY:
+                    free_points_before(el, container="Track")
             elif kind == _TRACK:
                 el.clear()
             elif kind == _LAP:
@@ -186,6 +212,65 @@ class _Extract:
             elif kind == _COURSE:
                 el.clear()
         return self
+
+    def run_tree(self, root: etree._Element) -> _Extract | None:
+        """Read a whole parsed document as :meth:`run` reads its stream.
+
+        The stream accepts the first activity that one of its trackpoints,
+        laps or its own end reaches; with no activity inside another, that is
+        the first ``<Activity>`` of the document, and the tree reads it
+        directly.  Returns None (read nothing) when an activity lies inside
+        another or a trackpoint holds track elements: the caller then streams
+        the document.
+        """
+        activities = list(root.iter("{*}Activity"))
+        if any(_inside(a, "{*}Activity") for a in activities):
+            return None
+        if activities:
+            self.activity = activities[0]
+            self.extra_activities = len(activities) - 1
+        try:
+            self._points_from_tree(root)
+        except _NeedsStreaming:
+            return None
+        if self.activity is not None:
+            for child in self.activity:
+                if local_name(child.tag) == "Lap":
+                    self._read_lap(child)
+            self._read_activity(self.activity)
+        return self
+
+    def _points_from_tree(self, root: etree._Element) -> None:
+        fields: dict[object, int] = {}
+        table = self.table
+        rows = table.rows
+        chunk = table.chunk
+        n = 0
+        track: etree._Element | None = None
+        accepted = False
+        for el in root.iter("{*}Trackpoint"):
+            parent = el.getparent()
+            if parent is not track:
+                track = parent
+                accepted = parent is not None and self._accepts(self._owner(parent))
+                if accepted and n > 0:
+                    self.breaks.append(n)
+            if not accepted:
+                self.skipped_points += 1
+                continue
+            row: list[str | None] = [None] * _WIDTH
+            for child in el.iterdescendants():
+                code = fields.get(child.tag)
+                if code is None:
+                    code = fields[child.tag] = _tree_field(child.tag)
+                if code >= 0:
+                    row[code] = child.text
+                elif code == _NESTED_KIND:
+                    raise _NeedsStreaming
+            rows.extend(row)
+            n += 1
+            if not n % chunk:
+                table.flush()
 
     def _read_lap(self, lap: etree._Element) -> None:
         start = lap.get("StartTime")
@@ -243,10 +328,30 @@ def read_tcx(data: bytes, *, path: str) -> RawActivity:
         Malformed XML (``"xml_syntax"``), an unreadable time (``"bad_time"``),
         or neither trackpoints nor a start time (``"empty"``).
     """
-    state = iter_end_elements(
+    state = _read_tree(data, path) if len(data) <= TREE_MAX_BYTES else None
+    if state is None:
+        state = _read_stream(data, path)
+    return _assemble(state, path)
+
+
+def _inside(element: etree._Element, tag: str) -> bool:
+    """Whether an ancestor of ``element`` matches ``tag``."""
+    return next(element.iterancestors(tag), None) is not None
+
+
+def _read_tree(data: bytes, path: str) -> _Extract | None:
+    """The document parsed whole and read from the tree; None when it must be streamed."""
+    root = parse_tree(data, path=path)
+    if root is None:
+        return None
+    return _Extract(data, path).run_tree(root)
+
+
+def _read_stream(data: bytes, path: str) -> _Extract:
+    """The document read in one streaming pass."""
+    return iter_end_elements(
         data, tags=_TAGS, consume=lambda els: _Extract(data, path).run(els), path=path
     )
-    return _assemble(state, path)
 
 
 def _one_time(text: str | None, path: str) -> pd.Timestamp | None:

@@ -8,6 +8,7 @@ point is dated outside 1980-2100, says what was dropped or unreadable, builds
 the samples frame (positions outside the globe kept without a position, values
 that are not finite read as missing, columns in the order of
 :data:`runload.schema.SAMPLE_COLUMNS`) and turns segment starts into pauses.
+:func:`free_points_before` is how both streaming passes free what they have read.
 """
 
 from __future__ import annotations
@@ -17,12 +18,35 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from lxml import etree
 
 from ..exceptions import ParseError
 from ..schema import SAMPLE_COLUMNS
-from .xmlsafe import PointTable
+from .xmlsafe import PointTable, local_name
 
-__all__ = ["TrackPoints"]
+__all__ = ["TrackPoints", "free_points_before"]
+
+
+def free_points_before(point: etree._Element, *, container: str) -> None:
+    """Delete the points a streaming pass has read before ``point``, to keep memory flat.
+
+    Never the elements after it (the parser may already have built them).  In
+    the element that normally holds the points (``container``: GPX ``trkseg``,
+    TCX ``Track``) every earlier child goes; elsewhere (points directly in a
+    GPX ``<trk>``, or in a TCX ``<Lap>``) only the run of points just before
+    it, so that what the reader reads when that element ends (a track's name,
+    a lap's totals) is still there.
+    """
+    parent = point.getparent()
+    if parent is None:
+        return
+    end = parent.index(point)
+    start = 0
+    if local_name(parent.tag) != container:
+        start = end
+        while start > 0 and parent[start - 1].tag == point.tag:
+            start -= 1
+    del parent[start:end]
 
 
 class TrackPoints:
