@@ -291,9 +291,7 @@ UNKNOWN_SPORTS: frozenset[str] = frozenset({"generic"})
 STEPS_MIN_MEDIAN: float = 120.0
 
 
-def cadence_spm(
-    cadence: npt.ArrayLike | None, sport: str | None
-) -> npt.NDArray[np.float64] | None:
+def cadence_spm(cadence: npt.ArrayLike | None, sport: str | None) -> npt.NDArray[np.float64] | None:
     """Steps per minute of both feet from the cadence values a file holds: the one rule.
 
     Every reader (FIT, GPX, TCX) calls this for the ``cadence_spm`` column,
