@@ -156,13 +156,10 @@ class RawActivity:
     name: str | None = None
     notes: str | None = None
     device: str | None = None
-    gear: str | None = None
     utc_offset_s: int | None = None
     start_time: pd.Timestamp | None = None
     pauses: list[tuple[pd.Timestamp, pd.Timestamp]] = field(default_factory=list)
-    distance_from_device: bool = False
     totals: dict[str, float] = field(default_factory=dict)
-    dropped_points: int = 0
     warnings: list[str] = field(default_factory=list)
     damage: list[str] = field(default_factory=list)
     complete: bool = True
@@ -712,5 +709,5 @@ def finalize(
         device=raw.device,
         name=raw.name,
         notes=raw.notes,
-        gear=raw.gear,
+        gear=None,  # files carry no gear: exports supply it
     )

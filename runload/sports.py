@@ -13,6 +13,8 @@ One home for what runload knows about sport names:
 * **Groups.**  :data:`FOOT_SPORTS` (cadence counted in steps),
   :data:`TREADMILL_SUB_SPORTS` (indoor running) and :data:`RUNNING_SPORTS`
   (what counts as running by default).
+* **Cadence.**  :func:`cadence_spm` turns the cadence a file holds (strides of
+  one foot, or steps) into steps per minute of both feet, for every reader.
 * **Names.**  :func:`sport_from_name` reads a sport from an activity's title
   ("Morning Run", "Abendlauf", "Sortie vélo"...).
 * **Content.**  :func:`infer_sport` classifies an activity that no file or
@@ -46,11 +48,14 @@ __all__ = [
     "RUNNING_MAX_SPREAD_RATIO",
     "RUNNING_MIN_P50_M_S",
     "RUNNING_SPORTS",
+    "STEPS_MIN_MEDIAN",
     "STRAVA_TYPES",
     "TCX_SPORTS",
     "TREADMILL_SUB_SPORTS",
+    "UNKNOWN_SPORTS",
     "WALKING_MAX_P50_M_S",
     "SportGuess",
+    "cadence_spm",
     "garmin_sport",
     "gpx_sport",
     "infer_sport",
@@ -269,6 +274,73 @@ def garmin_sport(type_key: str | None) -> tuple[str | None, str | None]:
         return None, None
     key = str(type_key).strip().lower()
     return GARMIN_TYPES.get(key, (key or None, None))
+
+
+# ---------------------------------------------------------------------------------------------
+# Cadence
+# ---------------------------------------------------------------------------------------------
+
+#: Sport names that say nothing about the sport (FIT ``generic``, TCX ``Other``): for cadence,
+#: read like no sport at all.
+UNKNOWN_SPORTS: frozenset[str] = frozenset({"generic"})
+#: Median cadence at or above which a file's cadence values are taken as already counted in
+#: steps of both feet; below it, as strides of one foot, and doubled. [1/min] (Strides of one
+#: foot: about 45-65 a minute walking, 70-105 running; steps: 90-130 walking, 140-210
+#: running.  No stride count of one foot reaches 120; slow walking written in steps, below
+#: it, is the one case read wrongly: see :func:`cadence_spm`.)
+STEPS_MIN_MEDIAN: float = 120.0
+
+
+def cadence_spm(cadence: npt.ArrayLike | None, sport: str | None) -> npt.NDArray[np.float64] | None:
+    """Steps per minute of both feet from the cadence values a file holds: the one rule.
+
+    Every reader (FIT, GPX, TCX) calls this for the ``cadence_spm`` column,
+    which counts the steps of both feet, and only for foot sports.  Files
+    differ: FIT ``record.cadence``, TCX ``RunCadence`` and the GPX extensions
+    of Garmin watches hold strides of one foot (half the steps); some apps
+    write steps.  The unit is told from the median of the positive values
+    (zeros are standing still): at or above :data:`STEPS_MIN_MEDIAN` the
+    values already are steps and are kept; below it they are strides of one
+    foot and are doubled.  One threshold for every foot sport, so that no
+    stride count of one foot is ever misread (a walk labelled as such may
+    still be a run-walk); the cost is that a walk an app wrote in steps at
+    under 120 a minute reads doubled.
+
+    * Foot sports (:data:`FOOT_SPORTS`): converted as above.
+    * Unknown sport (None, or one of :data:`UNKNOWN_SPORTS`): converted the same
+      way, so that :func:`infer_sport` can use the cadence, its zeros above
+      all (a ride coasts; a run does not).  A ride's crank revolutions then
+      read doubled, like a run's strides: :func:`infer_sport` never calls an
+      activity a run from its cadence alone, and the risk rules do not read
+      cadence.
+    * Any other sport (cycling, rowing...): None, since crank revolutions or
+      strokes are not steps.
+
+    Parameters
+    ----------
+    cadence : array-like of float, or None
+        The values as the file stores them, NaN where missing. [1/min]
+    sport : str or None
+        Canonical sport name (see the module docstring).
+
+    Returns
+    -------
+    ndarray of float64, or None
+        Steps per minute, both feet, NaN where missing (a new array); None
+        when there are no values or the sport's cadence is not steps. [1/min]
+    """
+    if cadence is None:
+        return None
+    key = sport.lower() if sport else None
+    if key is not None and key not in UNKNOWN_SPORTS and key not in FOOT_SPORTS:
+        return None
+    values = np.array(cadence, dtype="float64")
+    stepping = values[np.isfinite(values) & (values > 0)]
+    if stepping.size == 0:
+        return values
+    if float(np.median(stepping)) >= STEPS_MIN_MEDIAN:
+        return values
+    return values * 2.0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -185,8 +185,7 @@ def test_reading_never_modifies_the_input(tmp_path):
 
 
 def test_fallback_decoder_gives_the_same_activity_as_the_fast_path():
-    from runload.io.fit import read_fit
-    from runload.io.fit_fallback import read_fit_fitdecode
+    from runload.io.fit import read_fit, read_fit_fitdecode
 
     data = fit_bytes(_track(300, pauses=[(100, 160)]), developer_fields=True)
     fast, slow = read_fit(data, path="mem"), read_fit_fitdecode(data, path="mem")
@@ -201,7 +200,7 @@ def test_fallback_decoder_gives_the_same_activity_as_the_fast_path():
 
 
 def test_fallback_decoder_reports_damage_and_keeps_the_records_before_it():
-    from runload.io.fit_fallback import read_fit_fitdecode
+    from runload.io.fit import read_fit_fitdecode
 
     data = truncate(fit_bytes(_track()), len(fit_bytes(_track())) // 2)
     raw = read_fit_fitdecode(data, path="mem")

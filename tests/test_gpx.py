@@ -173,7 +173,6 @@ def test_points_without_time_are_dropped_and_counted():
     for stamp in (times[3], times[7]):
         data = data.replace(stamp, "", 1)
     raw = read_gpx(data.encode(), path="x.gpx")
-    assert raw.dropped_points == 2
     assert len(raw.samples) == 10
     assert any("2 track point(s) without <time>" in w for w in raw.warnings)
     with pytest.warns(DataQualityWarning, match="without <time>"):
@@ -222,12 +221,14 @@ def test_cadence_doubled_for_foot_sports_only(gpx_type, factor):
         np.testing.assert_array_equal(raw.samples["cadence_spm"], per_foot * factor)
 
 
-def test_no_type_means_no_cadence_and_trail_type_means_trail():
+def test_no_type_keeps_the_cadence_and_trail_type_means_trail():
+    # Without <type> the sport is unknown: the cadence is kept, in steps of both feet (the
+    # file holds 80..85 strides of one foot, runload.sports.cadence_spm doubles them).
     track = _track(10)
     data = gpx_bytes(track)
     raw = read_gpx(data.replace(b"<type>running</type>\n", b""), path="x.gpx")
     assert raw.sport is None
-    assert "cadence_spm" not in raw.samples
+    np.testing.assert_array_equal(raw.samples["cadence_spm"], track.samples["cadence_spm"])
     a = _read(gpx_bytes(_track(10, sub_sport="trail")))
     assert (a.sport, a.sub_sport, a.surface) == ("running", "trail", "trail")
 
@@ -374,7 +375,7 @@ def test_long_file_across_conversion_chunks():
         data = head + tail
     raw = read_gpx(data.encode(), path="long.gpx")
     expected = track.samples.drop(track.samples.index[drop])
-    assert raw.dropped_points == 2
+    assert "2 track point(s) without <time> dropped" in raw.warnings
     assert (raw.samples.index == expected.index).all()
     np.testing.assert_array_equal(raw.samples["latitude_deg"], expected["latitude_deg"])
     np.testing.assert_array_equal(raw.samples["heart_rate_bpm"], expected["heart_rate_bpm"])
@@ -532,7 +533,8 @@ def test_tree_and_stream_agree_across_tracks_segments_and_dropped_points():
         body = body.replace(stamp, "<time> </time>", 1)
     text = head + "<trk>" + body
     raw = _read_by_tree(text.encode(), "t.gpx")
-    assert raw.dropped_points == 3 and len(raw.pauses) == 2  # by hand: 3 blanked, 2 breaks
+    assert "3 track point(s) without <time> dropped" in raw.warnings  # by hand: 3 blanked
+    assert len(raw.pauses) == 2  # by hand: 2 breaks
     _assert_readings_agree(text.encode(), tree=True)
 
 
@@ -675,3 +677,25 @@ def test_tree_and_stream_agree_on_encodings(data):
         "utf-16-le" if data.startswith(b"\xff\xfe") else "latin-1" if b"8859" in data else "utf-8"
     )
     _assert_readings_agree(data + body.encode(encoding), tree=True)
+
+
+@pytest.mark.parametrize(
+    ("where", "n"),
+    [("trk", 300), ("trk", 1000), ("gpx", 300)],
+)
+def test_stream_keeps_the_names_of_tracks_whose_points_are_outside_segments(where, n):
+    # The stream frees the points it has read every 256 points; it used to free the
+    # track's <name> (and <type>) with them when the points sat directly in the <trk>.
+    pts = _pts(0, n)
+    if where == "trk":
+        body = f"<trk><name>Outside</name><type>running</type>{pts}</trk>"
+    else:  # GPX 1.0 keeps the name under <gpx>
+        body = f"<name>Root</name>{pts}"
+    data = (HEAD + body + "</gpx>").encode()
+    assert gpx_module._read_tree(data, "t.gpx") is None  # no segment: streamed
+    raw = read_gpx(data, path="t.gpx")
+    assert len(raw.samples) == n
+    if where == "trk":
+        assert (raw.name, raw.sport) == ("Outside", "running")
+    else:
+        assert raw.name == "Root"

@@ -189,3 +189,65 @@ def test_finalize_general_path_gives_the_same_samples(case, monkeypatch):
     general = finalize(raw, activity_id="x", source_path=case)
     pd.testing.assert_frame_equal(fast.samples, general.samples, check_exact=True)
     assert fast.summary().equals(general.summary())
+
+
+# --------------------------------------------------------------------------- XML times
+
+
+def _iso_z(rng: np.random.Generator, n: int, digits: int) -> list[str]:
+    """n random UTC times of 1980-2100 written YYYY-MM-DDTHH:MM:SS[.f]Z with ``digits`` decimals."""
+    seconds = rng.integers(315_532_800, 4_133_980_800, n)
+    text = np.datetime_as_string(seconds.astype("M8[s]"), unit="s")
+    if digits:
+        frac = rng.integers(0, 10**digits, n)
+        return [f"{t}.{f:0{digits}d}Z" for t, f in zip(text, frac, strict=True)]
+    return [f"{t}Z" for t in text]
+
+
+@pytest.mark.parametrize("digits", [0, 1, 3, 6, 9])
+def test_same_width_times_equal_numpy_parsing(digits):
+    # The whole-column digit reading gives what numpy's own parser gives, time by time.
+    from runload.io.xmlsafe import _parse_same_width_utc_z
+
+    rng = np.random.default_rng(digits)
+    for _ in range(20):
+        values = _iso_z(rng, int(rng.integers(1, 400)), digits)
+        got = _parse_same_width_utc_z(values)
+        assert got is not None
+        expected = np.array([v[:-1] for v in values], dtype="M8[ns]").view("int64")
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["2019-02-29T00:00:00Z"],  # not a leap year
+        ["2019-13-01T00:00:00Z"],
+        ["2019-12-01T24:00:00Z"],
+        ["2019-12-01T23:59:60Z"],  # a leap second
+        ["1979-12-31T23:59:59Z"],  # before 1980
+        ["2101-01-01T00:00:00Z"],
+        ["2019-12-01 23:59:59Z"],
+        ["2019-12-01T23:59:59z"],
+        ["2019-12-01T23:59:59.Z"],
+        ["2019-12-01T23:59:59.1234567890Z"],
+        ["2019-12-0aT23:59:59Z"],
+        ["2019-12-01T23:59:59Z", "2019-12-01T23:59:59.5Z"],  # two widths
+        ["2019-12-01T23:59:59Z", None],
+        ["2019-12-01T23:59:59+00:00"],
+        ["\u0661019-12-01T23:59:59Z"],
+    ],
+)
+def test_same_width_times_leave_everything_else_to_the_general_parser(values):
+    from runload.io.xmlsafe import _parse_same_width_utc_z
+
+    assert _parse_same_width_utc_z(values) is None
+
+
+def test_same_width_times_on_leap_days_and_the_range_ends():
+    from runload.io.xmlsafe import _parse_same_width_utc_z
+
+    values = ["2000-02-29T12:00:00Z", "2020-02-29T00:00:00Z", "1980-01-01T00:00:00Z"]
+    values += ["2100-12-31T23:59:59Z"]
+    expected = pd.to_datetime(values, utc=True).as_unit("ns").asi8
+    np.testing.assert_array_equal(_parse_same_width_utc_z(values), expected)

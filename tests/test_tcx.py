@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import io
 import math
@@ -14,6 +15,7 @@ import pytest
 from corpus import CORPUS, manifest, needs_corpus
 
 import runload
+from runload.activity import RawActivity
 from runload.exceptions import (
     DataQualityWarning,
     ParseError,
@@ -21,6 +23,7 @@ from runload.exceptions import (
     UnsafeInputError,
     UnsupportedFormatError,
 )
+from runload.io import tcx as tcx_module
 from runload.io.tcx import read_tcx, sniff_tcx, tcx_sport
 from runload.testing.tcx import tcx_bytes
 from runload.testing.track import Track
@@ -96,7 +99,7 @@ def test_round_trip_values_and_metadata():
 
 def test_raw_fields():
     raw = read_tcx(tcx_bytes(_track(5)), path="x.tcx")
-    assert raw.distance_from_device is True
+    np.testing.assert_array_equal(raw.samples["distance_m"], np.arange(5) * STEP_S * 5.0)
     assert raw.start_time == T0
     assert raw.totals["moving_time_s"] == 4 * STEP_S
     assert raw.totals["distance_m"] == 4 * STEP_S * 5.0
@@ -216,7 +219,7 @@ def test_trackpoints_without_time_dropped_and_times_with_offsets():
         "<Trackpoint><Time>2022-01-01T10:00:01.5</Time></Trackpoint>\n"
     )
     raw = read_tcx(_tcx("Running", points), path="t.tcx")
-    assert raw.dropped_points == 1
+    assert "1 trackpoint(s) without <Time> dropped" in raw.warnings
     expected = pd.DatetimeIndex(["2022-01-01T10:00:00", "2022-01-01T10:00:01.5"]).tz_localize("UTC")
     assert (raw.samples.index == expected).all()
     with pytest.warns(DataQualityWarning, match="without <Time>"):
@@ -355,7 +358,8 @@ def test_corpus_tcx_imports_or_refuses_and_matches_stdlib(local_path):
         np.testing.assert_array_equal(raw.samples["latitude_deg"], [e[1] for e in expected])
         np.testing.assert_array_equal(raw.samples["longitude_deg"], [e[2] for e in expected])
     # The device's distance stream ends within 1 % of its own lap totals.
-    if raw.distance_from_device and "distance_m" in raw.totals:
+    device_distance = "distance_m" in raw.samples and raw.samples["distance_m"].notna().any()
+    if device_distance and "distance_m" in raw.totals:
         assert a.distance_m == pytest.approx(raw.totals["distance_m"], rel=0.01)
 
 
@@ -372,3 +376,199 @@ def test_corpus_same_ride_as_tcx_and_gpx():
     assert tcx.start_time_utc == gpx.start_time_utc
     # device distance vs GPS path of the same ride: within 2 % (see the corpus README)
     assert tcx.distance_m == pytest.approx(gpx.distance_m, rel=0.02)
+
+
+# --------------------------------------------------------------------------- tree and stream
+# Documents of up to TREE_MAX_BYTES are parsed whole and read from the tree; larger ones are
+# streamed.  Both readings must give the same RawActivity (or the same error).
+
+
+def _read_by_tree(data: bytes, path: str) -> RawActivity:
+    state = tcx_module._read_tree(data, path)
+    assert state is not None, "the tree reading deferred to the stream"
+    return tcx_module._assemble(state, path)
+
+
+def _read_by_stream(data: bytes, path: str) -> RawActivity:
+    return tcx_module._assemble(tcx_module._read_stream(data, path), path)
+
+
+def _outcome(read, data: bytes, path: str = "t.tcx"):
+    """What one reading gives: the RawActivity, or the error's type, reason, line and text."""
+    try:
+        return read(data, path)
+    except RunloadError as exc:
+        return (type(exc).__name__, exc.reason, exc.line, str(exc))
+
+
+def _assert_same_outcome(a, b) -> None:
+    if not isinstance(a, RawActivity) or not isinstance(b, RawActivity):
+        assert a == b
+        return
+    pd.testing.assert_frame_equal(a.samples, b.samples, check_exact=True)
+    assert a.samples.columns.dtype == b.samples.columns.dtype
+    for f in dataclasses.fields(a):
+        if f.name != "samples":
+            assert getattr(a, f.name) == getattr(b, f.name), f.name
+
+
+def _assert_readings_agree(data: bytes, *, tree: bool | None) -> None:
+    """The tree reading gives what the stream does; ``read_tcx`` (which picks one) too."""
+    stream = _outcome(_read_by_stream, data)
+    applies = tcx_module._read_tree(data, "t.tcx") is not None
+    if tree is not None:
+        assert applies is tree
+    if applies:
+        _assert_same_outcome(_outcome(_read_by_tree, data), stream)
+    _assert_same_outcome(_outcome(lambda d, p: read_tcx(d, path=p), data), stream)
+
+
+@pytest.mark.parametrize("prefix", ["ns3", ""])
+@pytest.mark.parametrize("gps", [True, False])
+def test_tree_and_stream_agree_on_writer_files(prefix, gps):
+    track = _track(80, gps=gps, pauses=[(20, 30), (50, 52)])
+    _assert_readings_agree(tcx_bytes(track, run_cadence_prefix=prefix), tree=True)
+
+
+def _second_activity(sport: str, inner: str = "") -> str:
+    return (
+        f'</Activity><Activity Sport="{sport}"><Id>2022-01-02T10:00:00Z</Id>'
+        '<Lap StartTime="2022-01-02T10:00:00Z"><TotalTimeSeconds>9</TotalTimeSeconds><Track>'
+        + _point(5, inner)
+        + "</Track></Lap>"
+    )
+
+
+POINTS = _point(0, RUN_CADENCE) + _point(1, BIKE_CADENCE) + _point(2, "")
+# Structures the tree reading reads itself.
+TREE_DOCS = {
+    "plain": _tcx("Running", POINTS),
+    "other-sport": _tcx("Other", POINTS),
+    "two-activities": _tcx("Running", POINTS, extra=_second_activity("Biking")),
+    "values-in-odd-forms": _tcx(
+        "Running",
+        _point(0, "<HeartRateBpm><Value>1<!-- c -->50</Value></HeartRateBpm>")
+        + _point(1, "<HeartRateBpm><Value><![CDATA[151]]></Value></HeartRateBpm>")
+        + _point(2, "<DistanceMeters> 7 </DistanceMeters><AltitudeMeters>high</AltitudeMeters>")
+        + _point(
+            3,
+            "<Position><LatitudeDegrees>95</LatitudeDegrees>"
+            "<LongitudeDegrees>7</LongitudeDegrees></Position>",
+        ),
+    ),
+    "untimed-and-offset": _tcx(
+        "Running",
+        "<Trackpoint><HeartRateBpm><Value>99</Value></HeartRateBpm></Trackpoint>\n"
+        + "<Trackpoint><Time>2022-01-01T12:00:03+02:00</Time></Trackpoint>\n"
+        + _point(4, ""),
+    ),
+    "several-laps-and-tracks": _tcx(
+        "Running",
+        _point(0, "") + "</Track><Track>" + _point(2, "") + "</Track></Lap>"
+        '<Lap StartTime="2022-01-01T10:00:05Z"><TotalTimeSeconds>4</TotalTimeSeconds>'
+        "<Track>" + _point(5, "") + "</Track><Track/><Track>" + _point(7, ""),
+    ),
+    "trackpoint-outside-a-track": _tcx(
+        "Running", _point(0, "") + "</Track>" + _point(1, "") + "<Track>" + _point(2, "")
+    ),
+    "lap-in-a-lap": _tcx(
+        "Running",
+        _point(0, "")
+        + "</Track><Lap><TotalTimeSeconds>50</TotalTimeSeconds><Track>"
+        + _point(3, "")
+        + "</Track></Lap><Track>"
+        + _point(4, ""),
+    ),
+    "bad-time": _tcx("Running", _point(0, "") + "<Trackpoint><Time>soon</Time></Trackpoint>"),
+    "id-not-a-time": _tcx("Running", POINTS).replace(b"<Id>2022-01-01T10:00:00Z", b"<Id>run 7"),
+    "laps-only": LAPS_ONLY.encode(),
+    "course-only": COURSE_ONLY.encode(),
+    "course-and-activity": COURSE_ONLY.encode().replace(
+        b"</TrainingCenterDatabase>",
+        b'<Activities><Activity Sport="Running"><Id>2022-01-01T10:00:00Z</Id><Lap><Track>'
+        + _point(0, "").encode()
+        + b"</Track></Lap></Activity></Activities></TrainingCenterDatabase>",
+    ),
+    "multisport": (
+        "<TrainingCenterDatabase><Activities><MultiSportSession><FirstSport>"
+        '<Activity Sport="Biking"><Id>2022-01-01T09:00:00Z</Id><Lap><Track>'
+        + _point(0, "")
+        + "</Track></Lap></Activity></FirstSport><NextSport>"
+        '<Activity Sport="Running"><Id>2022-01-01T10:00:00Z</Id><Lap><Track>'
+        + _point(5, "")
+        + "</Track></Lap></Activity></NextSport></MultiSportSession></Activities>"
+        "</TrainingCenterDatabase>"
+    ).encode(),
+    "empty": b"<TrainingCenterDatabase/>",
+}
+# Structures only the stream reads as it should: the tree defers.
+STREAM_DOCS = {
+    "activity-in-activity": _tcx(
+        "Running",
+        POINTS,
+        extra='<Activity Sport="Biking"><Lap><Track>' + _point(6, "") + "</Track></Lap></Activity>",
+    ),
+    "trackpoint-in-trackpoint": _tcx(
+        "Running", _point(0, "") + _point(1, "<Extensions>" + _point(2, "") + "</Extensions>")
+    ),
+    "malformed": _tcx("Running", POINTS).replace(b"</Lap>", b"</Track>", 1),
+    "undeclared-prefix": _tcx("Running", _point(0, "<y:Speed>3</y:Speed>")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TREE_DOCS))
+def test_tree_and_stream_agree_on_hand_written_files(name):
+    _assert_readings_agree(TREE_DOCS[name], tree=True)
+
+
+@pytest.mark.parametrize("name", sorted(STREAM_DOCS))
+def test_tree_defers_to_the_stream_where_they_would_differ(name):
+    _assert_readings_agree(STREAM_DOCS[name], tree=False)
+
+
+def test_large_documents_are_streamed(monkeypatch):
+    data = tcx_bytes(_track(50))
+
+    def no_tree(data, path):
+        raise AssertionError("the tree reading was used")
+
+    monkeypatch.setattr(tcx_module, "_read_tree", no_tree)
+    monkeypatch.setattr(tcx_module, "TREE_MAX_BYTES", len(data) - 1)
+    streamed = read_tcx(data, path="big.tcx")
+    monkeypatch.undo()
+    _assert_same_outcome(streamed, read_tcx(data, path="big.tcx"))
+
+
+def test_tree_and_stream_agree_across_conversion_chunks():
+    from runload.io.xmlsafe import PointTable
+
+    n = PointTable.chunk + 300
+    _assert_readings_agree(tcx_bytes(_track(n, pauses=[(PointTable.chunk - 2, n - 5)])), tree=True)
+
+
+def test_stream_keeps_lap_totals_with_many_trackpoints_outside_a_track():
+    # The stream frees trackpoints every 256; it used to free the lap's totals with them
+    # when the trackpoints sat directly in the <Lap>.
+    points = "".join(
+        f"<Trackpoint><Time>2022-01-01T10:{k // 60:02d}:{k % 60:02d}Z</Time></Trackpoint>"
+        for k in range(600)
+    )
+    doc = _tcx("Running", "</Track>" + points + "<Track>" + _point(0, ""))
+    raw = _read_by_stream(doc, "t.tcx")
+    assert raw.totals["moving_time_s"] == 2.0  # the lap's TotalTimeSeconds
+    _assert_readings_agree(doc, tree=True)
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "local_path", TCX_FILES["local_path"].tolist(), ids=lambda p: p.split("/", 1)[-1][-60:]
+)
+def test_corpus_tree_and_stream_agree(local_path):
+    _assert_readings_agree((CORPUS / local_path).read_bytes(), tree=None)
+
+
+@needs_corpus
+def test_corpus_is_read_by_the_tree():
+    paths = TCX_FILES["local_path"].tolist()
+    read = [tcx_module._read_tree((CORPUS / p).read_bytes(), p) is not None for p in paths]
+    assert sum(read) >= 0.75 * len(paths)

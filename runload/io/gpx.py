@@ -21,24 +21,22 @@ GPX 1.0's own ``<speed>``); temperature and the rest are ignored.  Points
 without a ``<time>`` are dropped and counted.  The gap between the last point
 of one segment (or track) and the first of the next is recorded as a pause.
 
-GPX stores cadence per foot (strides per minute) for foot sports; runload's
-``cadence_spm`` counts both feet, so the value is doubled for the sports of
-:data:`runload.sports.FOOT_SPORTS` and left out (NaN) otherwise, since a
-bike's revolutions per minute are not steps.
+Cadence becomes ``cadence_spm`` (steps of both feet) by the one rule of
+:func:`runload.sports.cadence_spm`: strides of one foot (what Garmin's
+extension holds) are doubled, steps are kept, for foot sports and for tracks
+without a ``<type>``; for other sports it is left out, since a bike's
+revolutions per minute are not steps.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
-import pandas as pd
 from lxml import etree
 
 from ..activity import RawActivity
 from ..exceptions import ParseError
-from ..schema import SAMPLE_COLUMNS
-from ..sports import FOOT_SPORTS, gpx_sport
+from ..sports import cadence_spm, gpx_sport
 from .registry import register_format
 from .xmlsafe import (
     PointTable,
@@ -48,6 +46,7 @@ from .xmlsafe import (
     root_local_name,
     text_of,
 )
+from .xmltrack import TrackPoints, free_points_before
 
 __all__ = ["TREE_MAX_BYTES", "gpx_sport", "read_gpx", "sniff_gpx"]
 
@@ -149,11 +148,7 @@ class _Extract:
                 rows.extend(row)
                 n += 1
                 if not n % _TRIM_EVERY:
-                    # Free the points read so far (never the ones after: the
-                    # parser may already have built them).
-                    parent = el.getparent()
-                    if parent is not None:
-                        del parent[: parent.index(el)]
+                    free_points_before(el, container="trkseg")
                     if not n % chunk:
                         table.flush()
             elif kind == _TRKSEG:
@@ -318,76 +313,27 @@ def _read_stream(data: bytes, path: str) -> _Extract:
 
 def _assemble(st: _Extract, path: str) -> RawActivity:
     sport, sub_sport = gpx_sport(st.trk_type)
-    t_ns, keep, values = st.table.finish()
-    dropped = st.table.dropped
-    outside = st.table.out_of_range
-    if t_ns.size == 0 and outside:
-        raise ParseError(
-            f"all {outside} timed track points are dated outside 1980-2100: an unset or "
-            "faulty clock; refused, not wrapped",
-            path=path,
-            reason="time_out_of_range",
-        )
-    if t_ns.size == 0:
-        if dropped:
-            what = f"all {dropped} track points lack a <time>"
+    points = TrackPoints(st.table, noun="track point", time_tag="<time>", path=path)
+    if points.t_ns.size == 0:
+        if points.dropped:
+            what = f"all {points.dropped} track points lack a <time>"
         elif st.n_other:
             what = "no track points (routes or waypoints only)"
         else:
             what = "no track points"
         raise ParseError(f"nothing to import: {what}", path=path, reason="empty")
-    warnings: list[str] = []
-    if dropped:
-        warnings.append(f"{dropped} track point(s) without <time> dropped")
-    if outside:
-        warnings.append(f"{outside} track point(s) dated outside 1980-2100 dropped")
-    if st.table.bad_numbers:
-        warnings.append(f"{st.table.bad_numbers} unreadable number(s) read as missing")
-
-    columns: dict[str, np.ndarray] = {}
-    nan = np.full(t_ns.size, np.nan)
-    lat = values.get(_LAT, nan)
-    lon = values.get(_LON, nan)
-    valid = (np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0)  # False for NaN
-    n_invalid = int(np.count_nonzero(~valid & (np.isfinite(lat) | np.isfinite(lon))))
-    if n_invalid:
-        warnings.append(f"{n_invalid} track point(s) with an invalid position kept without it")
-    if valid.any():
-        columns["latitude_deg"] = np.where(valid, lat, np.nan)
-        columns["longitude_deg"] = np.where(valid, lon, np.nan)
-    names = {
-        _ELE: "elevation_m",
-        _SPEED: "speed_m_s",
-        _HR: "heart_rate_bpm",
-        _CAD: "cadence_spm",
-        _POWER: "power_w",
-    }
-    for slot, name in names.items():
-        if slot not in values:
-            continue
-        column = np.where(np.isfinite(values[slot]), values[slot], np.nan)
-        if slot == _CAD:
-            if sport not in FOOT_SPORTS:
-                continue  # revolutions per minute, or unknown: not steps
-            column = column * 2.0  # per-foot strides/min -> steps/min (both feet)
-        columns[name] = column
-    index = pd.DatetimeIndex(t_ns.view("M8[ns]"), name="time").tz_localize("UTC")
-    names_in_order = [c for c in SAMPLE_COLUMNS if c in columns]
-    samples = pd.DataFrame(
-        np.column_stack([columns[c] for c in names_in_order]) if names_in_order else None,
-        index=index,
-        columns=pd.Index(names_in_order, dtype=object),
-        dtype="float64",
+    values = points.values
+    samples = points.samples(
+        {
+            "latitude_deg": values.get(_LAT),
+            "longitude_deg": values.get(_LON),
+            "elevation_m": values.get(_ELE),
+            "speed_m_s": values.get(_SPEED),
+            "heart_rate_bpm": values.get(_HR),
+            "cadence_spm": cadence_spm(values.get(_CAD), sport),
+            "power_w": values.get(_POWER),
+        }
     )
-
-    # A segment break at raw point b becomes a pause between the kept points around it.
-    kept_before = np.concatenate(([0], np.cumsum(keep)))
-    pauses = []
-    for k in sorted({int(kept_before[b]) for b in st.breaks}):
-        if 0 < k < t_ns.size and t_ns[k] > t_ns[k - 1]:
-            pauses.append(
-                (pd.Timestamp(int(t_ns[k - 1]), tz="UTC"), pd.Timestamp(int(t_ns[k]), tz="UTC"))
-            )
     return RawActivity(
         format="gpx",
         samples=samples,
@@ -396,11 +342,9 @@ def _assemble(st: _Extract, path: str) -> RawActivity:
         name=st.trk_name or st.meta_name,
         notes=st.trk_desc or st.trk_cmt or st.meta_notes,
         device=st.creator,
-        start_time=pd.Timestamp(int(t_ns.min()), tz="UTC"),
-        pauses=pauses,
-        distance_from_device=False,
-        dropped_points=dropped,
-        warnings=warnings,
+        start_time=points.first_time,
+        pauses=points.pauses(st.breaks),
+        warnings=points.warnings,
     )
 
 

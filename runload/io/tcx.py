@@ -1,8 +1,15 @@
 """Garmin Training Center (TCX) importer.
 
-Reads the first ``<Activity>`` of a TCX file in one streaming pass (see
-:mod:`runload.io.xmlsafe` for the safety rules); elements are matched by local
-name, so any namespace prefix reads alike.
+Reads the first ``<Activity>`` of a TCX file (see :mod:`runload.io.xmlsafe`
+for the safety rules); elements are matched by local name, so any namespace
+prefix reads alike.
+
+Two readings give the same result, as for GPX (:mod:`runload.io.gpx`).  A
+document of up to :data:`TREE_MAX_BYTES` is parsed whole, in C, with the same
+safe parser, and its trackpoints are read from the tree; a larger one, or one
+the tree reading cannot read exactly as the stream would (malformed XML, an
+undeclared prefix, an activity inside an activity, track elements inside a
+trackpoint), is read in one streaming pass that frees elements as it goes.
 
 Per trackpoint: ``Time``, ``Position`` (``LatitudeDegrees``,
 ``LongitudeDegrees``), ``AltitudeMeters``, ``DistanceMeters`` (the device's
@@ -14,13 +21,13 @@ pause.  Lap totals (``TotalTimeSeconds``, ``DistanceMeters``) are summed into
 ``RawActivity.totals``, which :func:`runload.activity.finalize` uses when the
 trackpoints cannot give a value (files with laps and no trackpoints).
 
-Cadence: ``RunCadence`` is per foot (strides per minute) and is doubled into
-``cadence_spm`` (steps per minute, both feet) for foot sports and for
-activities of unknown or ``Other`` sport.  The trackpoint's own ``Cadence`` is
-a bike's revolutions per minute in the schema, but Polar and other watches
-write a run's per-foot cadence there; it is doubled for foot sports and left
-out otherwise.  Courses (planned routes, ``<Courses>``) are not activities and
-are ignored.
+Cadence: ``RunCadence`` (strides of one foot) becomes ``cadence_spm`` (steps
+of both feet) by the one rule of :func:`runload.sports.cadence_spm`, for foot
+sports and for activities of unknown or ``Other`` sport.  The trackpoint's own
+``Cadence`` is a bike's revolutions per minute in the schema, but Polar and
+other watches write a run's cadence there; it is read (by the same rule) for
+foot sports only, where ``RunCadence`` is missing.  Courses (planned routes,
+``<Courses>``) are not activities and are ignored.
 """
 
 from __future__ import annotations
@@ -33,19 +40,25 @@ from lxml import etree
 
 from ..activity import RawActivity
 from ..exceptions import ParseError, UnsupportedFormatError
-from ..sports import FOOT_SPORTS, tcx_sport
+from ..sports import FOOT_SPORTS, cadence_spm, tcx_sport
 from .registry import register_format
 from .xmlsafe import (
     PointTable,
     iter_end_elements,
     local_name,
     parse_times_ns,
+    parse_tree,
     root_local_name,
     text_of,
     to_float,
 )
+from .xmltrack import TrackPoints, free_points_before
 
-__all__ = ["read_tcx", "sniff_tcx", "tcx_sport"]
+__all__ = ["TREE_MAX_BYTES", "read_tcx", "sniff_tcx", "tcx_sport"]
+
+#: Documents up to this size are parsed whole into a tree; larger ones are streamed. [bytes]
+#: (A 2-hour run recorded every second is about 3.3 MB of TCX.)
+TREE_MAX_BYTES = 4 * 2**20
 
 # Per-trackpoint value slots.
 (
@@ -84,6 +97,20 @@ _KINDS: dict[str, int] = {
     "Course": _COURSE,
 }
 _TAGS = tuple(f"{{*}}{name}" for name in _KINDS)
+#: Field code, in the tree reading, of an element of one of the kinds above inside a trackpoint.
+_NESTED_KIND = -2
+
+
+class _NeedsStreaming(Exception):
+    """The tree holds a structure that only the streaming pass reads as it should."""
+
+
+def _tree_field(tag: object) -> int:
+    """Value slot of a trackpoint's descendant with this tag (-1: ignored), or _NESTED_KIND."""
+    name = local_name(tag)
+    if name in _KINDS:
+        return _NESTED_KIND
+    return _FIELDS.get(name.lower(), -1)
 
 
 def sniff_tcx(head: bytes) -> bool:
@@ -92,7 +119,7 @@ def sniff_tcx(head: bytes) -> bool:
 
 
 class _Extract:
-    """State of one streaming pass over a TCX document."""
+    """State of one reading of a TCX document: a streaming pass (:meth:`run`) or a tree."""
 
     def __init__(self, data: bytes, path: str) -> None:
         self.table = PointTable(_WIDTH, time_slot=_TIME, path=path, data=data)
@@ -163,8 +190,8 @@ class _Extract:
                         table.flush()
                 else:
                     self.skipped_points += 1
-                if not seen % _TRIM_EVERY and parent is not None:
-                    del parent[: parent.index(el)]
+                if not seen % _TRIM_EVERY:
+                    free_points_before(el, container="Track")
             elif kind == _TRACK:
                 el.clear()
             elif kind == _LAP:
@@ -185,6 +212,65 @@ class _Extract:
             elif kind == _COURSE:
                 el.clear()
         return self
+
+    def run_tree(self, root: etree._Element) -> _Extract | None:
+        """Read a whole parsed document as :meth:`run` reads its stream.
+
+        The stream accepts the first activity that one of its trackpoints,
+        laps or its own end reaches; with no activity inside another, that is
+        the first ``<Activity>`` of the document, and the tree reads it
+        directly.  Returns None (read nothing) when an activity lies inside
+        another or a trackpoint holds track elements: the caller then streams
+        the document.
+        """
+        activities = list(root.iter("{*}Activity"))
+        if any(_inside(a, "{*}Activity") for a in activities):
+            return None
+        if activities:
+            self.activity = activities[0]
+            self.extra_activities = len(activities) - 1
+        try:
+            self._points_from_tree(root)
+        except _NeedsStreaming:
+            return None
+        if self.activity is not None:
+            for child in self.activity:
+                if local_name(child.tag) == "Lap":
+                    self._read_lap(child)
+            self._read_activity(self.activity)
+        return self
+
+    def _points_from_tree(self, root: etree._Element) -> None:
+        fields: dict[object, int] = {}
+        table = self.table
+        rows = table.rows
+        chunk = table.chunk
+        n = 0
+        track: etree._Element | None = None
+        accepted = False
+        for el in root.iter("{*}Trackpoint"):
+            parent = el.getparent()
+            if parent is not track:
+                track = parent
+                accepted = parent is not None and self._accepts(self._owner(parent))
+                if accepted and n > 0:
+                    self.breaks.append(n)
+            if not accepted:
+                self.skipped_points += 1
+                continue
+            row: list[str | None] = [None] * _WIDTH
+            for child in el.iterdescendants():
+                code = fields.get(child.tag)
+                if code is None:
+                    code = fields[child.tag] = _tree_field(child.tag)
+                if code >= 0:
+                    row[code] = child.text
+                elif code == _NESTED_KIND:
+                    raise _NeedsStreaming
+            rows.extend(row)
+            n += 1
+            if not n % chunk:
+                table.flush()
 
     def _read_lap(self, lap: etree._Element) -> None:
         start = lap.get("StartTime")
@@ -242,10 +328,30 @@ def read_tcx(data: bytes, *, path: str) -> RawActivity:
         Malformed XML (``"xml_syntax"``), an unreadable time (``"bad_time"``),
         or neither trackpoints nor a start time (``"empty"``).
     """
-    state = iter_end_elements(
+    state = _read_tree(data, path) if len(data) <= TREE_MAX_BYTES else None
+    if state is None:
+        state = _read_stream(data, path)
+    return _assemble(state, path)
+
+
+def _inside(element: etree._Element, tag: str) -> bool:
+    """Whether an ancestor of ``element`` matches ``tag``."""
+    return next(element.iterancestors(tag), None) is not None
+
+
+def _read_tree(data: bytes, path: str) -> _Extract | None:
+    """The document parsed whole and read from the tree; None when it must be streamed."""
+    root = parse_tree(data, path=path)
+    if root is None:
+        return None
+    return _Extract(data, path).run_tree(root)
+
+
+def _read_stream(data: bytes, path: str) -> _Extract:
+    """The document read in one streaming pass."""
+    return iter_end_elements(
         data, tags=_TAGS, consume=lambda els: _Extract(data, path).run(els), path=path
     )
-    return _assemble(state, path)
 
 
 def _one_time(text: str | None, path: str) -> pd.Timestamp | None:
@@ -279,24 +385,9 @@ def _lap_totals(st: _Extract, path: str) -> dict[str, float]:
 
 
 def _assemble(st: _Extract, path: str) -> RawActivity:
-    t_ns, keep, values = st.table.finish()
-    dropped = st.table.dropped
-    outside = st.table.out_of_range
+    points = TrackPoints(st.table, noun="trackpoint", time_tag="<Time>", path=path)
     sport = st.sport
-    warnings: list[str] = []
-    if dropped:
-        warnings.append(f"{dropped} trackpoint(s) without <Time> dropped")
-    if outside:
-        warnings.append(f"{outside} trackpoint(s) dated outside 1980-2100 dropped")
-    if t_ns.size == 0 and outside:
-        raise ParseError(
-            f"all {outside} timed trackpoints are dated outside 1980-2100: an unset or "
-            "faulty clock; refused, not wrapped",
-            path=path,
-            reason="time_out_of_range",
-        )
-    if st.table.bad_numbers:
-        warnings.append(f"{st.table.bad_numbers} unreadable number(s) read as missing")
+    warnings = points.warnings
     if st.extra_activities:
         warnings.append(f"{st.extra_activities} further activit(ies) in the file ignored")
 
@@ -311,66 +402,39 @@ def _assemble(st: _Extract, path: str) -> RawActivity:
             path=path,
             reason="not_an_activity",
         )
-    if t_ns.size == 0 and start_time is None:
+    if points.t_ns.size == 0 and start_time is None:
         if st.activity is None:
             what = "no activity (courses only)" if st.skipped_points else "no activity"
-        elif dropped:
-            what = f"all {dropped} trackpoints lack a <Time> and the activity has no start time"
+        elif points.dropped:
+            what = (
+                f"all {points.dropped} trackpoints lack a <Time> and the activity has no start time"
+            )
         else:
             what = "no trackpoints and no start time"
         raise ParseError(f"nothing to import: {what}", path=path, reason="empty")
 
-    columns: dict[str, np.ndarray] = {}
-    if t_ns.size:
-        nan = np.full(t_ns.size, np.nan)
-        lat = values.get(_LAT, nan)
-        lon = values.get(_LON, nan)
-        valid = (np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0)
-        n_invalid = int(np.count_nonzero(~valid & (np.isfinite(lat) | np.isfinite(lon))))
-        if n_invalid:
-            warnings.append(f"{n_invalid} trackpoint(s) with an invalid position kept without it")
-        if valid.any():
-            columns["latitude_deg"] = np.where(valid, lat, np.nan)
-            columns["longitude_deg"] = np.where(valid, lon, np.nan)
-        simple = {
-            _ALT: "elevation_m",
-            _DIST: "distance_m",
-            _SPEED: "speed_m_s",
-            _HR: "heart_rate_bpm",
-            _WATTS: "power_w",
+    values = points.values
+    samples = points.samples(
+        {
+            "latitude_deg": values.get(_LAT),
+            "longitude_deg": values.get(_LON),
+            "elevation_m": values.get(_ALT),
+            "distance_m": values.get(_DIST),
+            "speed_m_s": values.get(_SPEED),
+            "heart_rate_bpm": values.get(_HR),
+            "cadence_spm": _cadence_spm(values.get(_RUNCAD), values.get(_CAD), sport),
+            "power_w": values.get(_WATTS),
         }
-        for slot, name in simple.items():
-            if slot in values:
-                columns[name] = np.where(np.isfinite(values[slot]), values[slot], np.nan)
-        cadence = _cadence_spm(values.get(_RUNCAD), values.get(_CAD), sport)
-        if cadence is not None:
-            columns["cadence_spm"] = cadence
-    index = pd.DatetimeIndex(t_ns.view("M8[ns]"), name="time").tz_localize("UTC")
-    samples = pd.DataFrame(columns, index=index)
-    distance_from_device = bool(
-        "distance_m" in columns and np.isfinite(columns["distance_m"]).any()
     )
-
-    kept_before = np.concatenate(([0], np.cumsum(keep)))
-    pauses = []
-    for k in sorted({int(kept_before[b]) for b in st.breaks}):
-        if 0 < k < t_ns.size and t_ns[k] > t_ns[k - 1]:
-            pauses.append(
-                (pd.Timestamp(int(t_ns[k - 1]), tz="UTC"), pd.Timestamp(int(t_ns[k]), tz="UTC"))
-            )
-    if start_time is None:
-        start_time = pd.Timestamp(int(t_ns.min()), tz="UTC")
     return RawActivity(
         format="tcx",
         samples=samples,
         sport=sport,
         notes=st.notes,
         device=st.device,
-        start_time=start_time,
-        pauses=pauses,
-        distance_from_device=distance_from_device,
+        start_time=start_time if start_time is not None else points.first_time,
+        pauses=points.pauses(st.breaks),
         totals=_lap_totals(st, path),
-        dropped_points=dropped,
         warnings=warnings,
     )
 
@@ -378,20 +442,12 @@ def _assemble(st: _Extract, path: str) -> RawActivity:
 def _cadence_spm(
     run_cadence: np.ndarray | None, cadence: np.ndarray | None, sport: str | None
 ) -> np.ndarray | None:
-    """Steps per minute (both feet) from per-foot RunCadence / Cadence, by sport."""
-    foot = sport in FOOT_SPORTS
-    unknown = sport is None or sport == "generic"
-    per_foot: np.ndarray | None = None
-    if run_cadence is not None and (foot or unknown):
-        per_foot = run_cadence
-    if foot and cadence is not None:
-        if per_foot is None:
-            per_foot = cadence
-        else:
-            per_foot = np.where(np.isfinite(per_foot), per_foot, cadence)
-    if per_foot is None:
-        return None
-    return np.where(np.isfinite(per_foot), per_foot * 2.0, np.nan)
+    """Steps per minute (both feet) from RunCadence, else Cadence for foot sports."""
+    values = run_cadence
+    if sport in FOOT_SPORTS and cadence is not None:
+        # The trackpoint's own Cadence is a bike's in the schema; Polar writes a run's there.
+        values = cadence if values is None else np.where(np.isfinite(values), values, cadence)
+    return cadence_spm(values, sport)
 
 
 register_format("tcx", suffixes=(".tcx",), sniff=sniff_tcx, reader=read_tcx)

@@ -1,4 +1,10 @@
-"""The robust FIT decoder: fitdecode, used when the fast walker fails on a file."""
+"""The robust FIT decoder: fitdecode, used when the fast walker fails on a file.
+
+It reads the same messages and fields as the fast walker
+(:data:`runload.io.fit.messages.WANTED`) and hands them to the same
+:func:`~runload.io.fit.messages.assemble`, so a file reads alike whichever
+decoder read it.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +13,21 @@ from typing import Any
 
 import numpy as np
 
-from ..activity import RawActivity
-from ..exceptions import ParseError
+from ...activity import RawActivity
+from ...exceptions import ParseError
+from .messages import MESG_RECORD, WANTED, EnumNames, Messages, assemble
 
 __all__ = ["read_fit_fitdecode"]
 
 
-def read_fit_fitdecode(data: bytes, *, path: str) -> RawActivity:
-    """Read a FIT file with fitdecode into the same :class:`RawActivity` as the fast path."""
+def read_fit_fitdecode(data: bytes, *, path: str, names: EnumNames | None = None) -> RawActivity:
+    """Read a FIT file with fitdecode into the same :class:`RawActivity` as the fast path.
+
+    ``names``: as for :func:`~runload.io.fit.messages.assemble`.
+    """
     import fitdecode
 
-    from .fit import _WANTED, MESG_RECORD, _assemble
-
-    rows: dict[int, list[dict[int, Any]]] = {g: [] for g in _WANTED}
+    rows: dict[int, list[dict[int, Any]]] = {g: [] for g in WANTED}
     damage: list[str] = []
     try:
         with fitdecode.FitReader(
@@ -33,7 +41,7 @@ def read_fit_fitdecode(data: bytes, *, path: str) -> RawActivity:
                 gnum = frame.global_mesg_num
                 if gnum not in rows:
                     continue
-                wanted = _WANTED[gnum]
+                wanted = WANTED[gnum]
                 values: dict[int, Any] = {}
                 for fld in frame.fields:
                     num = fld.def_num
@@ -45,10 +53,10 @@ def read_fit_fitdecode(data: bytes, *, path: str) -> RawActivity:
             raise ParseError(f"cannot decode FIT: {exc}", path=path, reason="parse_error") from exc
         damage.append(f"decoding stopped early ({exc}); the records before it were kept")
 
-    msgs: dict[int, tuple[Any, dict[int, Any], Any]] = {}
+    msgs: Messages = {}
     for gnum, found in rows.items():
         fields: dict[int, Any] = {}
-        for num in _WANTED[gnum]:
+        for num in WANTED[gnum]:
             column = [r.get(num) for r in found]
             if any(isinstance(v, str) for v in column):
                 fields[num] = np.array(column, dtype=object)
@@ -61,6 +69,6 @@ def read_fit_fitdecode(data: bytes, *, path: str) -> RawActivity:
                     dtype="float64",
                 )
         msgs[gnum] = (np.arange(len(found)), fields, np.full(len(found), -1))
-    raw = _assemble(msgs, [], path, damaged=bool(damage))
+    raw = assemble(msgs, [], path, damaged=bool(damage), names=names)
     raw.damage.extend(damage)
     return raw
