@@ -18,10 +18,10 @@ from runload.io.fit import read_fit
 from runload.io.gpx import read_gpx
 from runload.io.tcx import read_tcx
 from runload.sports import STEPS_MIN_MEDIAN, cadence_spm
-from runload.synth.fit import FIT_EPOCH, definition, fit_bytes, fit_file
-from runload.synth.gpx import gpx_bytes
-from runload.synth.tcx import tcx_bytes
-from runload.synth.track import Track
+from runload.testing.fit import FIT_EPOCH, definition, fit_bytes, fit_file
+from runload.testing.gpx import gpx_bytes
+from runload.testing.tcx import tcx_bytes
+from runload.testing.track import Track
 
 nan = np.nan
 
