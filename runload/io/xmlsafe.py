@@ -523,72 +523,12 @@ def _parse_time_column(
     return t_ns, unusable | outside, outside
 
 
-_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-# Offsets of the digits of YYYY-MM-DDTHH:MM:SS and of its separators.
-_DATE_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
-_SEPARATORS = ((4, ord("-")), (7, ord("-")), (10, ord("T")), (13, ord(":")), (16, ord(":")))
-
-
-def _parse_same_width_utc_z(values: list[str | None]) -> npt.NDArray[np.int64] | None:
-    """Fastest path: every time written alike, ``YYYY-MM-DDTHH:MM:SS[.f]Z``, all one width.
-
-    The digits of all the times are read at once from one buffer with numpy
-    (1 to 9 fraction digits).  Only valid times of 1980-2100 are read this way;
-    any other layout, width or value returns None (the caller then parses the
-    strings one by one, which gives the same times for these).
-    """
-    try:
-        text = "".join(values)  # type: ignore[arg-type]
-    except TypeError:  # a missing time
-        return None
-    n = len(values)
-    width = len(values[0]) if n else 0  # type: ignore[arg-type]
-    if not 20 <= width <= 30 or width == 21 or not text.isascii():
-        return None
-    if len(text) != n * width or set(map(len, values)) != {width}:  # type: ignore[arg-type]
-        return None
-    chars = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(n, width)
-    layout = [*_SEPARATORS, (width - 1, ord("Z"))] + ([(19, ord("."))] if width > 20 else [])
-    for at, char in layout:
-        if not (chars[:, at] == char).all():
-            return None
-    digits = chars[:, _DATE_DIGITS].astype(np.int64) - 48
-    fraction = chars[:, 20 : width - 1].astype(np.int64) - 48
-    if ((digits < 0) | (digits > 9)).any() or ((fraction < 0) | (fraction > 9)).any():
-        return None
-    pairs = digits[:, 4:].reshape(n, 5, 2) @ np.array([10, 1])
-    year = digits[:, :4] @ np.array([1000, 100, 10, 1])
-    month, day, hour, minute, second = pairs.T
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    ok = (year >= 1980) & (year <= 2100) & (month >= 1) & (month <= 12) & (day >= 1)
-    ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
-    if not ok.all():
-        return None
-    if not (day <= _MONTH_DAYS[month] + (leap & (month == 2))).all():
-        return None
-    # Days since 1970-01-01 of a proleptic Gregorian date (years from March, 400-year eras).
-    y = year - (month <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
-    days = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
-    seconds = ((days * 24 + hour) * 60 + minute) * 60 + second
-    t_ns = seconds * 1_000_000_000
-    if fraction.shape[1]:
-        scale = 10 ** np.arange(8, 8 - fraction.shape[1], -1, dtype=np.int64)
-        t_ns += fraction @ scale
-    return t_ns
-
-
 def _parse_utc_z_times(values: list[str | None]) -> npt.NDArray[np.int64] | None:
     """Fast path for the common case: every time present, in UTC, written ``...Z``.
 
     numpy parses ``YYYY-MM-DDTHH:MM:SS[.fff]`` in C; anything else (offsets,
     missing values, other layouts) returns None and goes the general way.
     """
-    same_width = _parse_same_width_utc_z(values)
-    if same_width is not None:
-        return same_width
     try:
         naive = [v[:-1] for v in values if v[-1] == "Z" and v[10] == "T"]  # type: ignore[index]
         if len(naive) != len(values):
