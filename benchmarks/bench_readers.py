@@ -44,10 +44,10 @@ from runload.exceptions import RunloadError
 from runload.io.fit import read_fit
 from runload.io.gpx import read_gpx
 from runload.io.tcx import read_tcx
-from runload.synth.fit import fit_bytes
-from runload.synth.gpx import gpx_bytes
-from runload.synth.history import synthetic_track
-from runload.synth.tcx import tcx_bytes
+from runload.testing.fit import fit_bytes
+from runload.testing.gpx import gpx_bytes
+from runload.testing.history import synthetic_track
+from runload.testing.tcx import tcx_bytes
 
 MB = 1e6
 
