@@ -210,11 +210,12 @@ def test_implausible_vertical_speeds_are_untrusted():
 
 
 @pytest.mark.parametrize(
-    "elevation_m",
-    [[], [np.nan] * 50, [120.0], [np.nan, 3.0, np.nan], np.full(5, 10.0)],
+    ("elevation_m", "gain_is_nan"),
+    [([], True), ([np.nan] * 50, True), ([120.0], False), ([np.nan, 3.0, np.nan], False),
+     (np.full(5, 10.0), False)],
     ids=["empty", "all-nan", "one", "one-finite", "too-few"],
-)
-def test_degenerate_streams_do_not_raise(elevation_m):
+)  # fmt: skip
+def test_degenerate_streams_do_not_raise(elevation_m, gain_is_nan):
     e = np.asarray(elevation_m, dtype="float64")
     t = np.arange(e.size, dtype="float64")
     q = elevation_quality(e, t)
@@ -223,7 +224,11 @@ def test_degenerate_streams_do_not_raise(elevation_m):
     assert math.isnan(q.noise_m)
     assert math.isnan(elevation_noise_m(e, t))
     ascent, descent = ascent_descent(e, t, method="adaptive")
-    assert (math.isnan(ascent) and math.isnan(descent)) or (ascent, descent) == (0.0, 0.0)
+    # No finite value: no gain at all (NaN); some finite values but no climb: zero.
+    if gain_is_nan:
+        assert math.isnan(ascent) and math.isnan(descent)
+    else:
+        assert (ascent, descent) == (0.0, 0.0)
     assert elevation_quality(e).source == "none"  # no times
 
 
