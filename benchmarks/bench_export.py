@@ -73,6 +73,9 @@ def _run_cli(folder: Path, cache_dir: Path) -> tuple[float, int]:
     exe = Path(sys.executable).with_name("runload")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "runload.cli"]
     env = {**os.environ, "RUNLOAD_CACHE_DIR": str(cache_dir)}
+    # Python's default: compiled modules are cached (__pycache__).  Without it (some
+    # sandboxes set PYTHONDONTWRITEBYTECODE) every start compiles runload again: ~0.13 s.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     t0 = time.perf_counter()
     popen = subprocess.Popen(
         [*cmd, "analyze", str(folder), "--format", "json"],
