@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import gzip
 import io
@@ -14,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from corpus import CORPUS, manifest, needs_corpus
+from tree_stream import assert_readings_agree, assert_same_outcome, read_by_stream, read_by_tree
 
 import runload
 from runload.activity import RawActivity
@@ -476,47 +476,15 @@ def test_corpus_strava_and_garmin_exports_of_one_ride_agree():
 
 
 def _read_by_tree(data: bytes, path: str) -> RawActivity:
-    state = gpx_module._read_tree(data, path)
-    assert state is not None, "the tree reading deferred to the stream"
-    return gpx_module._assemble(state, path)
+    return read_by_tree(gpx_module, data, path)
 
 
 def _read_by_stream(data: bytes, path: str) -> RawActivity:
-    return gpx_module._assemble(gpx_module._read_stream(data, path), path)
-
-
-def _outcome(read, data: bytes, path: str = "t.gpx"):
-    """What one reading gives: the RawActivity, or the error's type, reason, line and text."""
-    try:
-        return read(data, path)
-    except RunloadError as exc:
-        return (type(exc).__name__, exc.reason, exc.line, str(exc))
-
-
-def _assert_same_outcome(a, b) -> None:
-    if not isinstance(a, RawActivity) or not isinstance(b, RawActivity):
-        assert a == b
-        return
-    pd.testing.assert_frame_equal(a.samples, b.samples, check_exact=True)
-    assert a.samples.columns.dtype == b.samples.columns.dtype
-    for f in dataclasses.fields(a):
-        if f.name != "samples":
-            assert getattr(a, f.name) == getattr(b, f.name), f.name
+    return read_by_stream(gpx_module, data, path)
 
 
 def _assert_readings_agree(data: bytes, *, tree: bool | None) -> None:
-    """The tree reading gives what the stream does; ``read_gpx`` (which picks one) too.
-
-    ``tree``: whether the tree reading must apply (True) or defer to the stream (False);
-    None: either.
-    """
-    stream = _outcome(_read_by_stream, data)
-    applies = gpx_module._read_tree(data, "t.gpx") is not None
-    if tree is not None:
-        assert applies is tree
-    if applies:
-        _assert_same_outcome(_outcome(_read_by_tree, data), stream)
-    _assert_same_outcome(_outcome(lambda d, p: read_gpx(d, path=p), data), stream)
+    assert_readings_agree(gpx_module, read_gpx, data, tree=tree, path="t.gpx")
 
 
 @pytest.mark.parametrize("version", ["1.0", "1.1"])
@@ -650,7 +618,7 @@ def test_large_documents_are_streamed(monkeypatch):
     monkeypatch.setattr(gpx_module, "TREE_MAX_BYTES", len(data) - 1)
     streamed = read_gpx(data, path="big.gpx")
     monkeypatch.undo()
-    _assert_same_outcome(streamed, read_gpx(data, path="big.gpx"))
+    assert_same_outcome(streamed, read_gpx(data, path="big.gpx"))
 
 
 @needs_corpus

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gzip
 import io
 import math
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from corpus import CORPUS, manifest, needs_corpus
+from tree_stream import assert_readings_agree, assert_same_outcome, read_by_stream, read_by_tree
 
 import runload
 from runload.activity import RawActivity
@@ -384,43 +384,15 @@ def test_corpus_same_ride_as_tcx_and_gpx():
 
 
 def _read_by_tree(data: bytes, path: str) -> RawActivity:
-    state = tcx_module._read_tree(data, path)
-    assert state is not None, "the tree reading deferred to the stream"
-    return tcx_module._assemble(state, path)
+    return read_by_tree(tcx_module, data, path)
 
 
 def _read_by_stream(data: bytes, path: str) -> RawActivity:
-    return tcx_module._assemble(tcx_module._read_stream(data, path), path)
-
-
-def _outcome(read, data: bytes, path: str = "t.tcx"):
-    """What one reading gives: the RawActivity, or the error's type, reason, line and text."""
-    try:
-        return read(data, path)
-    except RunloadError as exc:
-        return (type(exc).__name__, exc.reason, exc.line, str(exc))
-
-
-def _assert_same_outcome(a, b) -> None:
-    if not isinstance(a, RawActivity) or not isinstance(b, RawActivity):
-        assert a == b
-        return
-    pd.testing.assert_frame_equal(a.samples, b.samples, check_exact=True)
-    assert a.samples.columns.dtype == b.samples.columns.dtype
-    for f in dataclasses.fields(a):
-        if f.name != "samples":
-            assert getattr(a, f.name) == getattr(b, f.name), f.name
+    return read_by_stream(tcx_module, data, path)
 
 
 def _assert_readings_agree(data: bytes, *, tree: bool | None) -> None:
-    """The tree reading gives what the stream does; ``read_tcx`` (which picks one) too."""
-    stream = _outcome(_read_by_stream, data)
-    applies = tcx_module._read_tree(data, "t.tcx") is not None
-    if tree is not None:
-        assert applies is tree
-    if applies:
-        _assert_same_outcome(_outcome(_read_by_tree, data), stream)
-    _assert_same_outcome(_outcome(lambda d, p: read_tcx(d, path=p), data), stream)
+    assert_readings_agree(tcx_module, read_tcx, data, tree=tree, path="t.tcx")
 
 
 @pytest.mark.parametrize("prefix", ["ns3", ""])
@@ -536,7 +508,7 @@ def test_large_documents_are_streamed(monkeypatch):
     monkeypatch.setattr(tcx_module, "TREE_MAX_BYTES", len(data) - 1)
     streamed = read_tcx(data, path="big.tcx")
     monkeypatch.undo()
-    _assert_same_outcome(streamed, read_tcx(data, path="big.tcx"))
+    assert_same_outcome(streamed, read_tcx(data, path="big.tcx"))
 
 
 def test_tree_and_stream_agree_across_conversion_chunks():
