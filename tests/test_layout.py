@@ -9,6 +9,7 @@ those of ``docs/architecture.md``.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -58,8 +59,12 @@ def _targets(module: str, is_package: bool, node: ast.Import | ast.ImportFrom) -
     return [t for t in out if t in MODULES]
 
 
+@functools.cache
 def import_graph() -> dict[str, set[str]]:
-    """Module → the runload modules it imports (its own package's ``__init__`` not implied)."""
+    """Module → the runload modules it imports (its own package's ``__init__`` not implied).
+
+    Read once per test session; callers do not change it.
+    """
     graph: dict[str, set[str]] = {}
     for module, (path, is_package) in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -202,18 +207,9 @@ def test_imports_go_down_the_layers(module: str) -> None:
     mine = LAYERS[_top(module)]
     upward = sorted(
         target
-        for target in import_graph_cached()[module]
+        for target in import_graph()[module]
         if target != "runload"
         and LAYERS[_top(target)] > mine
         and (module, target) not in ALLOWED_UP
     )
     assert upward == [], f"{module} imports from a higher layer: {upward}"
-
-
-_GRAPH: dict[str, set[str]] = {}
-
-
-def import_graph_cached() -> dict[str, set[str]]:
-    if not _GRAPH:
-        _GRAPH.update(import_graph())
-    return _GRAPH
