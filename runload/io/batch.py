@@ -183,20 +183,6 @@ def _worker_tasks(chunk: Sequence[Task]) -> list[WorkerTask]:
     ]
 
 
-def _executor_width(executor: cf.Executor) -> int:
-    """How many tasks an executor runs at once, as far as can be told."""
-    width = getattr(executor, "_max_workers", None)
-    if isinstance(width, int) and width > 0:
-        return width
-    client = getattr(executor, "_client", None)  # a Dask ClientExecutor
-    if client is not None:
-        try:
-            return max(1, int(sum(client.nthreads().values())))
-        except Exception:
-            pass
-    return default_jobs()
-
-
 class _Runner:
     """Loads, hashes, looks up and parses the items of a batch."""
 
