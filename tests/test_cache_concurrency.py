@@ -117,6 +117,10 @@ def _work(folder: str, who: int, max_bytes: int, barrier: Any, results: Any) -> 
                 for ident, content in cache.lookup_identities(ids).items():
                     if content != _content(ident[0][len("/runs/") : -len(".fit")]):
                         out["bad"].append(f"identity {ident}")
+                # Rounds in step (the writes inside a round still race): otherwise a process
+                # held back by the scheduler can fall many rounds behind, and the other's
+                # later writes evict its last round, which the eviction test expects to stay.
+                barrier.wait(timeout=60)
             cache.close()
         out["warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
     except BaseException:
