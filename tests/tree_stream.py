@@ -1,8 +1,10 @@
-"""The two readings of an XML track (the parsed tree, the stream) must agree: shared checks.
+"""The readings of an XML track (pattern, parsed tree, stream) must agree: shared checks.
 
-``runload.io.gpx`` and ``runload.io.tcx`` each read a small document from its parsed tree and
-a large or unusual one as a stream; both expose ``_read_tree``, ``_read_stream`` and
-``_assemble``.  These helpers read a document both ways and compare what comes out.
+``runload.io.gpx`` and ``runload.io.tcx`` each read a small regular document by pattern, another
+small one from its parsed tree, and a large or unusual one as a stream; both expose
+``_read_scanned``, ``_read_parsed``, ``_read_tree`` (the first that applies of the two),
+``_read_stream`` and ``_assemble``.  These helpers read a document every way that applies and
+compare what comes out.
 """
 
 from __future__ import annotations
@@ -19,8 +21,21 @@ from runload.exceptions import RunloadError
 
 
 def read_by_tree(module: ModuleType, data: bytes, path: str) -> RawActivity:
+    """The reading the reader picks for a small document (by pattern, else parsed)."""
     state = module._read_tree(data, path)
     assert state is not None, "the tree reading deferred to the stream"
+    return module._assemble(state, path)
+
+
+def read_by_parsed_tree(module: ModuleType, data: bytes, path: str) -> RawActivity:
+    state = module._read_parsed(data, path)
+    assert state is not None, "the parsed tree deferred to the stream"
+    return module._assemble(state, path)
+
+
+def read_by_pattern(module: ModuleType, data: bytes, path: str) -> RawActivity:
+    state = module._read_scanned(data, path)
+    assert state is not None, "the pattern reading deferred"
     return module._assemble(state, path)
 
 
@@ -54,16 +69,27 @@ def assert_readings_agree(
     *,
     tree: bool | None,
     path: str,
+    pattern: bool | None = None,
 ) -> None:
-    """The tree reading gives what the stream does; ``read`` (which picks one) too.
+    """Every reading that applies gives what the stream does; ``read`` (which picks one) too.
 
-    ``tree``: whether the tree reading must apply (True) or defer to the stream (False);
-    None: either.
+    The readings: the stream, the parsed tree, and the points read by pattern
+    with the rest from the skeleton's tree (``runload.io.xmlscan``).
+    ``tree``: whether a whole-document reading (pattern or parsed tree) must
+    apply (True) or defer to the stream (False); ``pattern``: whether the
+    pattern reading must apply; None: either.
     """
     stream = outcome(lambda d, p: read_by_stream(module, d, p), data, path)
-    applies = module._read_tree(data, path) is not None
+    parsed = module._read_parsed(data, path) is not None
+    scanned = module._read_scanned(data, path) is not None
+    assert parsed or not scanned, "read by pattern a document the strict tree parse refuses"
     if tree is not None:
-        assert applies is tree
-    if applies:
-        assert_same_outcome(outcome(lambda d, p: read_by_tree(module, d, p), data, path), stream)
+        assert (parsed or scanned) is tree
+    if pattern is not None:
+        assert scanned is pattern
+    if parsed:
+        got = outcome(lambda d, p: read_by_parsed_tree(module, d, p), data, path)
+        assert_same_outcome(got, stream)
+    if scanned:
+        assert_same_outcome(outcome(lambda d, p: read_by_pattern(module, d, p), data, path), stream)
     assert_same_outcome(outcome(lambda d, p: read(d, path=p), data, path), stream)

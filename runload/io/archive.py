@@ -53,8 +53,6 @@ _ENCRYPTED_FLAG = 0x1
 _CHUNK = 1 << 20
 
 
-
-
 @dataclass(frozen=True)
 class Member:
     """One file listed by an archive (folders are not listed).

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from ..activity import RawActivity
-from ..exceptions import ParseError
+from ..exceptions import ParseError, RunloadError
 from ..sports import cadence_spm, gpx_sport
 from .registry import register_format
 from .xmlsafe import (
@@ -46,6 +46,7 @@ from .xmlsafe import (
     root_local_name,
     text_of,
 )
+from .xmlscan import IGNORED, NESTED, ScannedTrack, scan_track
 from .xmltrack import TrackPoints, free_points_before
 
 __all__ = ["TREE_MAX_BYTES", "gpx_sport", "read_gpx", "sniff_gpx"]
@@ -181,10 +182,42 @@ class _Extract:
         tracks and metadata blocks do not nest.  Returns None (read nothing)
         otherwise: the caller then streams the document.
         """
+        if any(_inside(segment, "{*}trkseg") for segment in root.iter("{*}trkseg")):
+            return None  # the stream ends a segment where an inner one ends, even an empty one
         try:
             n_points = self._points_from_tree(root)
         except _NeedsStreaming:
             return None
+        return self._read_rest(root, n_points)
+
+    def run_scanned(self, root: etree._Element, scan: ScannedTrack) -> _Extract | None:
+        """Read a document whose points :func:`~runload.io.xmlscan.scan_track` read.
+
+        ``root`` is the parsed skeleton (the document without its points).
+        The points are taken as :meth:`run_tree` would read them from the
+        whole tree, under the same conditions; None (read nothing) when the
+        skeleton does not hold exactly the segments counted, holds a point
+        outside them, or a segment does not declare a prefix its points use.
+        """
+        if next(root.iter("{*}trkpt"), None) is not None:
+            return None
+        segments = list(root.iter("{*}trkseg"))
+        if len(segments) != len(scan.counts):
+            return None
+        n_points = 0
+        for segment, count in zip(segments, scan.counts, strict=True):
+            if count == 0:
+                continue
+            if _inside(segment, "{*}trkseg") or not scan.prefixes <= segment.nsmap.keys():
+                return None
+            if n_points:
+                self.breaks.append(n_points)
+            n_points += count
+        self.table.add_columns(scan.columns)
+        return self._read_rest(root, n_points)
+
+    def _read_rest(self, root: etree._Element, n_points: int) -> _Extract | None:
+        """Tracks, metadata and the root, once the points are read."""
         for trk in root.iter("{*}trk"):
             if _inside(trk, "{*}trk"):
                 return None
@@ -297,11 +330,52 @@ def read_gpx(data: bytes, *, path: str) -> RawActivity:
 
 
 def _read_tree(data: bytes, path: str) -> _Extract | None:
+    """The document read whole, without streaming; None when it must be streamed.
+
+    A regular document's points are read by pattern (:func:`_read_scanned`);
+    any other document is parsed whole into a tree (:func:`_read_parsed`).
+    """
+    state = _read_scanned(data, path)
+    return state if state is not None else _read_parsed(data, path)
+
+
+def _read_parsed(data: bytes, path: str) -> _Extract | None:
     """The document parsed whole and read from the tree; None when it must be streamed."""
     root = parse_tree(data, path=path)
     if root is None:
         return None
     return _Extract(data, path).run_tree(root)
+
+
+def _scan_slot(name: str) -> int:
+    """Slot of a point's descendant for :func:`~runload.io.xmlscan.scan_track`."""
+    if name in _KINDS:
+        return NESTED
+    return _FIELDS.get(name.lower(), IGNORED)
+
+
+_SCAN_ATTRIBUTES = {"lat": _LAT, "lon": _LON}
+
+
+def _read_scanned(data: bytes, path: str) -> _Extract | None:
+    """The points read by pattern and the rest from the skeleton's tree; None if not proved."""
+    scan = scan_track(
+        data,
+        point="trkpt",
+        container="trkseg",
+        slot_of=_scan_slot,
+        attributes=_SCAN_ATTRIBUTES,
+        time_slot=_TIME,
+    )
+    if scan is None:
+        return None
+    try:
+        root = parse_tree(scan.skeleton, path=path)
+    except RunloadError:  # the whole document is read again, and reports it
+        return None
+    if root is None:
+        return None
+    return _Extract(data, path).run_scanned(root, scan)
 
 
 def _read_stream(data: bytes, path: str) -> _Extract:

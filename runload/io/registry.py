@@ -26,7 +26,6 @@ __all__ = [
 Reader = Callable[..., RawActivity]
 
 
-
 @dataclass(frozen=True)
 class FormatSpec:
     """A registered format: its name, suffixes, content sniffer and reader."""

@@ -39,7 +39,7 @@ import pandas as pd
 from lxml import etree
 
 from ..activity import RawActivity
-from ..exceptions import ParseError, UnsupportedFormatError
+from ..exceptions import ParseError, RunloadError, UnsupportedFormatError
 from ..sports import FOOT_SPORTS, cadence_spm, tcx_sport
 from .registry import register_format
 from .xmlsafe import (
@@ -52,6 +52,7 @@ from .xmlsafe import (
     text_of,
     to_float,
 )
+from .xmlscan import IGNORED, NESTED, ScannedTrack, scan_track
 from .xmltrack import TrackPoints, free_points_before
 
 __all__ = ["TREE_MAX_BYTES", "read_tcx", "sniff_tcx", "tcx_sport"]
@@ -233,12 +234,63 @@ class _Extract:
             self._points_from_tree(root)
         except _NeedsStreaming:
             return None
+        self._read_laps_and_activity()
+        return self
+
+    def run_scanned(self, root: etree._Element, scan: ScannedTrack) -> _Extract | None:
+        """Read a document whose trackpoints :func:`~runload.io.xmlscan.scan_track` read.
+
+        ``root`` is the parsed skeleton (the document without its
+        trackpoints).  The trackpoints are taken as :meth:`run_tree` would
+        read them from the whole tree: those of the first activity's tracks,
+        a pause before each further track, the others counted as skipped.
+        None (read nothing) when the skeleton does not hold exactly the tracks
+        counted, holds a trackpoint outside them, nests activities, or a
+        track does not declare a prefix its trackpoints use.
+        """
+        if next(root.iter("{*}Trackpoint"), None) is not None:
+            return None
+        tracks = list(root.iter("{*}Track"))
+        if len(tracks) != len(scan.counts):
+            return None
+        activities = list(root.iter("{*}Activity"))
+        if any(_inside(a, "{*}Activity") for a in activities):
+            return None
+        if activities:
+            self.activity = activities[0]
+            self.extra_activities = len(activities) - 1
+        kept: list[tuple[int, int]] = []  # (first, end) of the points kept, in scan order
+        n = start = 0
+        for track, count in zip(tracks, scan.counts, strict=True):
+            if count == 0:
+                continue
+            if not scan.prefixes <= track.nsmap.keys():
+                return None
+            if self._accepts(self._owner(track)):
+                if n:
+                    self.breaks.append(n)
+                kept.append((start, start + count))
+                n += count
+            else:
+                self.skipped_points += count
+            start += count
+        columns = scan.columns
+        if kept and (len(kept) > 1 or kept[0] != (0, start)):
+            columns = {
+                slot: [value for a, b in kept for value in column[a:b]]
+                for slot, column in columns.items()
+            }
+        if kept:
+            self.table.add_columns(columns)
+        self._read_laps_and_activity()
+        return self
+
+    def _read_laps_and_activity(self) -> None:
         if self.activity is not None:
             for child in self.activity:
                 if local_name(child.tag) == "Lap":
                     self._read_lap(child)
             self._read_activity(self.activity)
-        return self
 
     def _points_from_tree(self, root: etree._Element) -> None:
         fields: dict[object, int] = {}
@@ -340,11 +392,49 @@ def _inside(element: etree._Element, tag: str) -> bool:
 
 
 def _read_tree(data: bytes, path: str) -> _Extract | None:
+    """The document read whole, without streaming; None when it must be streamed.
+
+    A regular document's trackpoints are read by pattern (:func:`_read_scanned`);
+    any other document is parsed whole into a tree (:func:`_read_parsed`).
+    """
+    state = _read_scanned(data, path)
+    return state if state is not None else _read_parsed(data, path)
+
+
+def _read_parsed(data: bytes, path: str) -> _Extract | None:
     """The document parsed whole and read from the tree; None when it must be streamed."""
     root = parse_tree(data, path=path)
     if root is None:
         return None
     return _Extract(data, path).run_tree(root)
+
+
+def _scan_slot(name: str) -> int:
+    """Slot of a trackpoint's descendant for :func:`~runload.io.xmlscan.scan_track`."""
+    if name in _KINDS:
+        return NESTED
+    return _FIELDS.get(name.lower(), IGNORED)
+
+
+def _read_scanned(data: bytes, path: str) -> _Extract | None:
+    """Trackpoints read by pattern and the rest from the skeleton's tree; None if not proved."""
+    scan = scan_track(
+        data,
+        point="Trackpoint",
+        container="Track",
+        slot_of=_scan_slot,
+        attributes={},
+        time_slot=_TIME,
+    )
+    if scan is None:
+        return None
+    try:
+        root = parse_tree(scan.skeleton, path=path)
+    except RunloadError:  # the whole document is read again, and reports it
+        return None
+    if root is None:
+        return None
+    return _Extract(data, path).run_scanned(root, scan)
 
 
 def _read_stream(data: bytes, path: str) -> _Extract:

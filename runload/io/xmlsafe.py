@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from itertools import compress
@@ -586,7 +586,7 @@ def parse_times_ns(
     return t_ns
 
 
-def _to_float(column: list[str | None]) -> npt.NDArray[np.float64]:
+def _to_float(column: Sequence[str | None]) -> npt.NDArray[np.float64]:
     """Numbers from text (None for missing); unreadable text gives NaN.
 
     ``float`` semantics throughout: numpy converts each string with Python's
@@ -636,6 +636,7 @@ class PointTable:
         self.path = path
         self.data = data
         self.rows: list[str | None] = []
+        self._columns: list[Mapping[int, Sequence[str | None]]] = []
         self.dropped = 0
         self.out_of_range = 0
         self.bad_numbers = 0
@@ -645,13 +646,33 @@ class PointTable:
 
     def flush(self) -> None:
         """Convert the rows collected so far (and empty :attr:`rows` in place)."""
+        while self._columns:
+            self._convert(self._columns.pop(0))
         rows = self.rows
         if not rows:
             return
         width = self.width
-        t_ns, missing, outside = _parse_time_column(
-            rows[self.time_slot :: width], self.path, self.data
-        )
+        self._convert({slot: rows[slot::width] for slot in range(width)})
+        del rows[:]
+
+    def add_columns(self, columns: Mapping[int, Sequence[str | None]]) -> None:
+        """Add whole columns of points read another way, after the rows collected so far.
+
+        They are converted with the rows, at the next :meth:`flush` (or
+        :meth:`finish`), so an unreadable time fails there, as it would in a row.
+
+        Parameters
+        ----------
+        columns : mapping of int to sequence of str or None
+            Text of each slot at every point; a slot left out has no value at
+            any point.  The time slot must be given, and every column must have
+            the same length.
+        """
+        self.flush()
+        self._columns.append(columns)
+
+    def _convert(self, columns: Mapping[int, Sequence[str | None]]) -> None:
+        t_ns, missing, outside = _parse_time_column(columns[self.time_slot], self.path, self.data)
         n_missing = int(np.count_nonzero(missing))
         n_outside = int(np.count_nonzero(outside)) if n_missing else 0
         self.out_of_range += n_outside
@@ -660,12 +681,14 @@ class PointTable:
         self._keep.append(keep)
         self._times.append(t_ns[keep] if n_missing else t_ns)
         kept = keep.tolist() if n_missing else None
-        for slot in range(width):
+        for slot in range(self.width):
             if slot == self.time_slot:
                 continue
-            column = rows[slot::width]
-            if kept is not None:
-                column = list(compress(column, kept))
+            given = columns.get(slot)
+            if given is None:
+                self._values[slot].append(None)
+                continue
+            column = list(compress(given, kept)) if kept is not None else given
             n_absent = column.count(None)
             if n_absent == len(column):
                 self._values[slot].append(None)
@@ -681,7 +704,6 @@ class PointTable:
                     if word and word != "nan":
                         self.bad_numbers += 1
             self._values[slot].append(numbers)
-        del rows[:]
 
     def finish(
         self,

@@ -1,0 +1,326 @@
+"""A byte-level reading of regular track documents, proved equal to the tree reading.
+
+Most GPX and TCX files are written by a program, point after point in one
+fixed layout: every ``<trkpt>`` (or ``<Trackpoint>``) holds the same elements
+in the same order, with the same whitespace between them.  For such a file,
+building a libxml2 tree and walking it point by point in Python costs about
+three times what the values are worth.  :func:`scan_track` reads the points
+instead with one regular expression, learnt from the file's first point, and
+returns:
+
+* the text of each value, per slot, exactly as the tree reading would collect
+  it (``element.text`` of each value element, ``get()`` of each attribute);
+* a *skeleton*: the document with the points cut out of their containers,
+  small enough to parse as a tree for everything else (names, sport, laps,
+  namespaces, well-formedness);
+* how many points each container held, in document order.
+
+It gives None, and the caller reads the file the usual way, whenever that
+equality is not proved:
+
+* the document has a comment, CDATA section, DOCTYPE, processing instruction
+  (other than the XML declaration) or an encoding other than UTF-8/ASCII;
+* a point differs from the first one in any tag, attribute, whitespace
+  between elements, or has an empty or entity-bearing value: every ``<`` of a
+  container must belong to a point the expression matched, so nothing the
+  expression did not see can be markup;
+* the first point has mixed content, a container element that maps to a
+  value, a self-closing value element, a namespace declaration on the point, or
+  an element the reader treats as structure (``nested``: a ``trkseg`` inside a
+  point, say).
+
+The caller must still check the skeleton: that it parses, that its containers
+are the ones counted here, that it holds no point outside them, and that every
+namespace prefix in :attr:`ScannedTrack.prefixes` is declared where the points
+are (an undeclared prefix makes the strict tree parse fail, and the file is
+then read in recover mode).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+__all__ = ["IGNORED", "NESTED", "ScannedTrack", "scan_track"]
+
+#: ``slot_of`` result for an element whose value is not read.
+IGNORED = -1
+#: ``slot_of`` result for an element that makes the reader fall back to the tree.
+NESTED = -2
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_NAME = r"[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?"
+# A tag inside a point: close, open or self-closing, with its attributes (quoted values).
+_TAG = re.compile(rf"<(/?)({_NAME})((?:\s+{_NAME}\s*=\s*(?:\"[^\"<&]*\"|'[^'<&]*'))*)\s*(/?)>")
+_ATTRIBUTE = re.compile(rf"(\s+)({_NAME})(\s*=\s*)(?:\"([^\"<&]*)\"|'([^'<&]*)')")
+_ENCODING = re.compile(rb"^<\?xml[^>]*?\bencoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
+_UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+# Characters XML does not allow (C0 controls but tab, newline, carriage return) ...
+_CONTROL = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20))
+# ... nor U+FFFE and U+FFFF (here in UTF-8); nor is "]]>" allowed outside a CDATA section.
+_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+
+
+@dataclass(frozen=True)
+class ScannedTrack:
+    """What :func:`scan_track` read from a document.
+
+    Attributes
+    ----------
+    skeleton : bytes
+        The document (UTF-8) with the content of every container removed.
+    counts : list of int
+        Points in each container, in document order (0 for an empty one).
+    columns : dict of int to sequence of str
+        For each slot the points hold, its text at every point, in document
+        order (the containers one after the other).
+    prefixes : frozenset of str
+        Namespace prefixes the points use; each must be declared on (or
+        above) every container that holds points.
+    """
+
+    skeleton: bytes
+    counts: list[int]
+    columns: dict[int, Sequence[str]]
+    prefixes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    pattern: re.Pattern[str]
+    tags: int  # "<" per point
+    slots: dict[int, int]  # slot -> index of its group in a match
+    prefixes: frozenset[str]
+
+
+def scan_track(
+    data: bytes,
+    *,
+    point: str,
+    container: str,
+    slot_of: Callable[[str], int],
+    attributes: Mapping[str, int],
+    time_slot: int,
+) -> ScannedTrack | None:
+    """Read the points of a regular document without a tree; None when not proved equal.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole (decompressed) document.
+    point : str
+        Local name of a point element (``"trkpt"``, ``"Trackpoint"``).
+    container : str
+        Local name of the element that holds the points (``"trkseg"``, ``"Track"``).
+    slot_of : callable
+        Slot of an element inside a point, from its local name: a slot number
+        (its text is the value), :data:`IGNORED`, or :data:`NESTED` (the file
+        is not read here).
+    attributes : mapping of str to int
+        Slot of each attribute of the point element that is read (``lat``).
+    time_slot : int
+        The slot of the time; a document whose points have none is not read here.
+
+    Returns
+    -------
+    ScannedTrack or None
+        None when the document is not one this reading is proved exact for.
+    """
+    text = _plain_text(data)
+    if text is None:
+        return None
+    opening = re.compile(rf"<((?:[A-Za-z_][\w.\-]*:)?{re.escape(container)})(\s[^<>]*|/)?>")
+    pieces: list[str] = []  # the skeleton
+    regions: list[tuple[int, str]] = []  # (index in counts, content)
+    counts: list[int] = []
+    copied = search = 0
+    while (found := opening.search(text, search)) is not None:
+        if (found.group(2) or "").rstrip().endswith("/"):  # <trkseg/>: empty
+            counts.append(0)
+            search = found.end()
+            continue
+        start = found.end()
+        closing = re.compile(rf"</{re.escape(found.group(1))}\s*>").search(text, start)
+        if closing is None:
+            return None
+        pieces.append(text[copied:start])
+        regions.append((len(counts), text[start : closing.start()]))
+        counts.append(0)
+        copied = search = closing.start()
+    pieces.append(text[copied:])
+
+    shape: _Shape | None = None
+    rows: list[tuple[str, ...]] = []
+    for index, region in regions:
+        if "<" not in region:
+            continue  # nothing but text, which the tree reading ignores too
+        if "&" in region:
+            return None
+        if shape is None:
+            shape = _learn(region, point, slot_of, attributes, time_slot)
+            if shape is None:
+                return None
+        found_rows = shape.pattern.findall(region)
+        # Every "<" belongs to a matched point: the rest is text without markup.
+        if region.count("<") != len(found_rows) * shape.tags:
+            return None
+        counts[index] = len(found_rows)
+        if shape.pattern.groups == 1:
+            rows.extend((value,) for value in found_rows)
+        else:
+            rows.extend(found_rows)
+    if shape is None:
+        return None
+    by_group = list(zip(*rows, strict=True))
+    return ScannedTrack(
+        skeleton="".join(pieces).encode("utf-8"),
+        counts=counts,
+        columns={slot: by_group[group] for slot, group in shape.slots.items()},
+        prefixes=shape.prefixes,
+    )
+
+
+def _plain_text(data: bytes) -> str | None:
+    """The document as text, when it is UTF-8 with no construct a pattern could misread.
+
+    Each check looks for one rare byte first (a search for one byte runs in
+    C at memory speed; for several, about twenty times slower).
+    """
+    head = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
+    head = head[:1024].lstrip()
+    # Comments, CDATA sections and DOCTYPEs may hold anything that looks like markup.
+    if b"!" in data and b"<!" in data:
+        return None
+    # So may processing instructions; the XML declaration is the one allowed.
+    allowed = 1 if head.startswith(b"<?xml") else 0
+    end = data.find(b"?>", 0, 2048) if allowed else -1
+    if data.find(b"?", end + 2 if end >= 0 else 0) != -1 and data.count(b"<?") > allowed:
+        return None
+    declared = _ENCODING.match(head)
+    if declared is not None and declared.group(1).decode().lower() not in _UTF8_NAMES:
+        return None
+    if len(data.translate(None, _CONTROL)) != len(data):
+        return None
+    if (b"]" in data and b"]]>" in data) or (
+        b"\xef\xbf" in data and any(sequence in data for sequence in _NONCHARACTERS)
+    ):
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _learn(
+    region: str,
+    point: str,
+    slot_of: Callable[[str], int],
+    attributes: Mapping[str, int],
+    time_slot: int,
+) -> _Shape | None:
+    """The pattern of the first point of ``region``; None when it cannot be read exactly.
+
+    The pattern is the point's own text with each value (an attribute read,
+    the text of an element without children) replaced by a group; everything
+    else, whitespace between elements included, must be the same at every point.
+    """
+    start = region.index("<")
+    first = _TAG.match(region, start)
+    if first is None or first.group(1) or first.group(4) or _local(first.group(2)) != point:
+        return None
+    name = first.group(2)
+    parts = [re.escape(f"<{name}")]
+    slots: dict[int, int] = {}
+    used: set[str] = set()
+    _prefix_of(name, used)
+    groups = 0
+    seen: set[str] = set()
+    at = 0
+    attrs_text = first.group(3)
+    for attr in _ATTRIBUTE.finditer(attrs_text):
+        attr_name = attr.group(2)
+        if attr.start() != at or attr_name in seen or attr_name.split(":")[0] == "xmlns":
+            return None  # duplicate attributes or namespace declarations: the tree decides
+        seen.add(attr_name)
+        at = attr.end()
+        _prefix_of(attr_name, used)
+        quote = '"' if attr.group(4) is not None else "'"
+        parts.append(re.escape(f"{attr.group(1)}{attr_name}{attr.group(3)}{quote}"))
+        # Whitespace in an attribute is normalised by the parser: not read here.
+        parts.append(f"([^{quote}<&\\t\\n\\r]*)")
+        parts.append(re.escape(quote))
+        if attr_name in attributes:
+            slots[attributes[attr_name]] = groups
+        groups += 1
+    if at != len(attrs_text):
+        return None
+    parts.append(re.escape(region[first.end(3) : first.end()]))
+
+    # The elements inside the point, up to its closing tag.
+    value = "([^<\\r]+)" if "\r" in region else "([^<]+)"  # \r is normalised by the parser
+    stack = [name]
+    pos = first.end()
+    n_tags = 1
+    open_leaf: str | None = None  # the element opened last, while nothing else followed
+    while stack:
+        tag = _TAG.search(region, pos)
+        if tag is None:
+            return None
+        between = region[pos : tag.start()]
+        is_close, tag_name, tag_attrs, self_closing = tag.groups()
+        slot = slot_of(_local(tag_name))
+        n_tags += 1
+        if is_close:
+            if tag_name != stack.pop():
+                return None
+            if open_leaf == tag_name:  # an element without children: a value
+                if not between:
+                    if slot >= 0:
+                        return None  # empty: None in the tree
+                else:
+                    parts.append(value)
+                    if slot >= 0:  # a later element of the same slot wins, as in the tree
+                        slots[slot] = groups
+                    groups += 1
+            elif between.strip():
+                return None  # mixed content
+            else:
+                parts.append(re.escape(between))
+        else:
+            if between.strip() or slot == NESTED:
+                return None
+            if open_leaf is not None and slot_of(_local(open_leaf)) >= 0:
+                return None  # an element with children whose text would be read as a value
+            parts.append(re.escape(between))
+            _prefix_of(tag_name, used)
+            for attr in _ATTRIBUTE.finditer(tag_attrs):
+                attr_name = attr.group(2)
+                if attr_name.startswith("xmlns:"):
+                    return None  # a prefix declared inside a point: scope is the tree's job
+                if attr_name != "xmlns":
+                    _prefix_of(attr_name, used)
+            if self_closing and slot >= 0:
+                return None  # a value element without text: None in the tree
+            if not self_closing:
+                stack.append(tag_name)
+        parts.append(re.escape(tag.group(0)))
+        open_leaf = tag_name if not is_close and not self_closing else None
+        pos = tag.end()
+    if time_slot not in slots:
+        return None
+    pattern = re.compile("".join(parts))
+    if pattern.match(region, start) is None:
+        return None
+    used.discard("xml")
+    return _Shape(pattern=pattern, tags=n_tags, slots=slots, prefixes=frozenset(used))
+
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2]
+
+
+def _prefix_of(name: str, used: set[str]) -> None:
+    prefix, colon, _ = name.partition(":")
+    if colon:
+        used.add(prefix)
