@@ -171,15 +171,16 @@ def _identity(item: Item, archives: dict[str, FileIdentity | None]) -> Identity 
     return None
 
 
-#: One file in the parent: its index, item, content hash, bytes (None for a plain
-#: file, which the worker reads itself) and size.
-Task = tuple[int, Item, str, bytes | None, int]
+#: One file in the parent: its index, item, content hash (None: the worker hashes
+#: the bytes it reads), bytes (None for a plain file, which the worker reads
+#: itself) and size.
+Task = tuple[int, Item, str | None, bytes | None, int]
 
 
 def _worker_tasks(chunk: Sequence[Task]) -> list[WorkerTask]:
     return [
-        (item.path, data, item.locator[1] if data is None else None, size)
-        for _i, item, _c, data, size in chunk
+        (item.path, data, item.locator[1] if data is None else None, size, content is None)
+        for _i, item, content, data, size in chunk
     ]
 
 
@@ -211,11 +212,17 @@ class _Runner:
         self.chunk_bytes = 0
         self.rehash = rehash
         self.seen: dict[Identity, str] = {}  # identity → content hash, of the files hashed
+        self.unhashed: dict[int, Identity] = {}  # index → identity, of files workers hash
 
     # -- results ---------------------------------------------------------------------
 
     def handle(self, chunk: Sequence[Task], recs: Sequence[Mapping[str, Any]]) -> None:
         for (index, item, content, _data, _size), rec in zip(chunk, recs, strict=True):
+            if content is None:  # hashed by the worker
+                content = rec.get("content")
+                identity = self.unhashed.pop(index, None)
+                if content is not None and identity is not None and not rec.get("transient"):
+                    self.seen[identity] = content
             self.batch.record(index, item, content, rec, fresh=True)
             self.batch.stats["parsed"] += 1
             self.batch.progress.update()
@@ -323,11 +330,26 @@ class _Runner:
             out[index] = (identity, content, records.get(content))
         return out
 
+    def hash_in_workers(self) -> bool:
+        """Whether plain files are hashed by the workers that read them, not here first.
+
+        The parent reads and hashes a file only to find its record in the
+        cache under another path (a moved or copied file); with nothing in the
+        cache for these options there is nothing to find, so each file is read
+        once, by its worker, which hashes it there (and, when it is not
+        gzipped, takes the activity id from the same hash).
+        """
+        if self.sequential:
+            return False
+        cache = self.batch.cache
+        return cache is None or not cache.has_entries(self.batch.options_key)
+
     def run(self, items: Sequence[Item]) -> None:
         batch = self.batch
         pending: list[Task] = []  # held back until there are enough to be worth a pool
         stack = ArchiveStack(self.limits)
         known = self.known(items)
+        unhashed = self.hash_in_workers()
         try:
             for index, item in enumerate(items):
                 batch.stats["files"] += 1
@@ -337,6 +359,13 @@ class _Runner:
                     batch.stats["cached"] += 1
                     batch.progress.update()
                     continue
+                if unhashed and item.locator[0] == "file":
+                    stat = identity if identity is not None else _identity(item, {})
+                    if isinstance(stat, FileIdentity):
+                        if identity is not None:
+                            self.unhashed[index] = identity
+                        pending = self.schedule((index, item, None, None, stat.size), pending)
+                        continue
                 try:
                     data = read_item_bytes(item, stack)
                 except RunloadError as exc:
@@ -355,18 +384,9 @@ class _Runner:
                         continue
                 # Plain files are read again by the worker: cheaper than the pipe.
                 keep = None if item.locator[0] == "file" and not self.sequential else data
-                task = (index, item, content, keep, len(data))
+                task: Task = (index, item, content, keep, len(data))
                 del data
-                if self.sequential:
-                    self.parse_here([task])
-                elif self.pool is None and len(pending) + 1 < SEQUENTIAL_BELOW:
-                    pending.append(task)
-                else:
-                    for held in pending:
-                        self.add(held)
-                    pending = []
-                    self.add(task)
-                    self.collect(block=False)
+                pending = self.schedule(task, pending)
             stack.close()
             for held in pending:  # too few to be worth a pool
                 self.parse_here([held])
@@ -375,8 +395,8 @@ class _Runner:
                 self.collect(block=True)
             retry = sorted(self.suspects, key=lambda t: t[0])
             self.suspects = []
-            for task in retry:
-                self.retry_alone(task)
+            for suspect in retry:
+                self.retry_alone(suspect)
         finally:
             stack.close()
             if batch.cache is not None:
@@ -385,6 +405,23 @@ class _Runner:
                 batch.cache.flush()
             if self.own_pool is not None:
                 self.own_pool.shutdown(wait=True, cancel_futures=True)
+
+    def schedule(self, task: Task, pending: list[Task]) -> list[Task]:
+        """Parse ``task`` here, hold it back, or send it (and those held) to the pool.
+
+        Returns the tasks held back: too few so far to be worth starting a pool.
+        """
+        if self.sequential:
+            self.parse_here([task])
+        elif self.pool is None and len(pending) + 1 < SEQUENTIAL_BELOW:
+            pending.append(task)
+        else:
+            for held in pending:
+                self.add(held)
+            self.add(task)
+            self.collect(block=False)
+            return []
+        return pending
 
     def retry_alone(self, task: Task) -> None:
         """A file that was in a pool that broke: parse it alone, in a pool of its own."""

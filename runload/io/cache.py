@@ -606,6 +606,20 @@ class ActivityCache:
             return None
         return record
 
+    def has_entries(self, options: str) -> bool:
+        """Whether any record is stored for these options (False when the cache cannot be read)."""
+        conn = self._connect()
+        if conn is None:
+            return False
+        try:
+            row = conn.execute(
+                "SELECT 1 FROM entries WHERE options = ? AND version = ? LIMIT 1",
+                (options, self._version),
+            ).fetchone()
+        except sqlite3.Error:
+            return False
+        return row is not None
+
     def get_many(self, contents: Iterable[str], options: str) -> dict[str, dict[str, Any]]:
         """The records stored for many content hashes with one set of options, in bulk.
 

@@ -70,8 +70,15 @@ def read_bytes(
     elevation: ElevationGain = DEFAULT_ELEVATION_GAIN,
     max_gap_s: float = DEFAULT_MAX_GAP_S,
     limits: ArchiveLimits = DEFAULT_LIMITS,
+    content_sha256: str | None = None,
 ) -> Activity:
-    """Like :func:`read_activity` for content already in memory."""
+    """Like :func:`read_activity` for content already in memory.
+
+    ``content_sha256``, when the caller has already hashed ``data``, is its
+    SHA-256 (hex): the activity id is then taken from it instead of hashing
+    again (for content that is not gzipped, whose id is the hash of ``data``).
+    """
+    stored = data
     depth = 0
     while is_gzip(data):
         depth += 1
@@ -103,7 +110,11 @@ def read_bytes(
         ) from exc
     return finalize(
         raw,
-        activity_id=activity_id_for(data),
+        activity_id=(
+            content_sha256[:16]
+            if content_sha256 is not None and data is stored
+            else activity_id_for(data)
+        ),
         source_path=path,
         timezone=timezone,
         elevation=elevation,

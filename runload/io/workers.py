@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
+import hashlib
 import multiprocessing
 import os
 import sys
@@ -55,8 +56,13 @@ class ReadOptions:
     limits: ArchiveLimits = DEFAULT_LIMITS
 
 
-def parse_bytes(data: bytes, path: str, options: ReadOptions) -> Activity:
-    """Read one file's bytes (gzipped or not) into an :class:`Activity`."""
+def parse_bytes(
+    data: bytes, path: str, options: ReadOptions, *, content_sha256: str | None = None
+) -> Activity:
+    """Read one file's bytes (gzipped or not) into an :class:`Activity`.
+
+    ``content_sha256``: the SHA-256 (hex) of ``data``, when already computed.
+    """
     return read_bytes(
         data,
         path=path,
@@ -64,6 +70,7 @@ def parse_bytes(data: bytes, path: str, options: ReadOptions) -> Activity:
         elevation=options.elevation,
         max_gap_s=options.max_gap_s,
         limits=options.limits,
+        content_sha256=content_sha256,
     )
 
 
@@ -97,8 +104,9 @@ _WARN_LOCK = threading.Lock()
 
 
 #: What a worker gets for one file: the display path, and either the bytes, or
-#: (for a plain file) None, the file's path and its size when it was hashed.
-WorkerTask = tuple[str, bytes | None, str | None, int]
+#: (for a plain file) None, the file's path and its size when it was hashed (or,
+#: when the worker is to hash it, stat-ed); and whether the worker hashes the bytes.
+WorkerTask = tuple[str, bytes | None, str | None, int, bool]
 
 
 def parse_one(
@@ -107,14 +115,18 @@ def parse_one(
     file_path: str | None,
     size: int,
     options: ReadOptions,
+    hash_content: bool = False,
 ) -> dict[str, Any]:
     """Parse one file into a plain, picklable record (never raises for a bad file).
 
     A plain file is read here rather than sent through the pipe; if its size
-    changed since the parent hashed it, the record is marked ``stale`` and not
-    cached.
+    changed since the parent hashed (or stat-ed) it, the record is marked
+    ``transient`` and not cached.  With ``hash_content``, the record's
+    ``content`` is the SHA-256 (hex) of the bytes read, hashed here, where
+    the bytes are, instead of in the parent (also for a file that fails).
     """
     stale = False
+    content: str | None = None
     if data is None:
         try:
             data = read_regular_file(
@@ -131,10 +143,23 @@ def parse_one(
                 "transient": True,
             }
         stale = len(data) != size
+    if hash_content:
+        content = hashlib.sha256(data).hexdigest()
+    record = _parse_record(data, path, options, content)
+    if content is not None:
+        record["content"] = content
+    if stale:
+        record["transient"] = True
+    return record
+
+
+def _parse_record(
+    data: bytes, path: str, options: ReadOptions, content: str | None
+) -> dict[str, Any]:
     try:
         with _WARN_LOCK, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            activity = parse_bytes(data, path, options)
+            activity = parse_bytes(data, path, options, content_sha256=content)
     except RunloadError as exc:
         return {
             "error": {
@@ -143,7 +168,7 @@ def parse_one(
                 "offset": exc.offset,
                 "line": exc.line,
             },
-            "transient": stale,
+            "transient": False,
         }
     except Exception as exc:  # a bug or an unforeseen corner: one file, not the batch
         return {
@@ -164,15 +189,14 @@ def parse_one(
             "heart_rate": bool(np.isfinite(hr).any()) if len(hr) else False,
         },
     }
-    if stale:
-        record["transient"] = True
     return record
 
 
 def parse_chunk(tasks: Sequence[WorkerTask], options: ReadOptions) -> list[dict[str, Any]]:
     """The worker's job: parse a few files."""
     return [
-        parse_one(path, data, file_path, size, options) for path, data, file_path, size in tasks
+        parse_one(path, data, file_path, size, options, hash_content)
+        for path, data, file_path, size, hash_content in tasks
     ]
 
 

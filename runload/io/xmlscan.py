@@ -203,7 +203,7 @@ def _plain_text(data: bytes) -> str | None:
     if len(data.translate(None, _CONTROL)) != len(data):
         return None
     if (b"]" in data and b"]]>" in data) or (
-        b"\xef\xbf" in data and any(sequence in data for sequence in _NONCHARACTERS)
+        b"\xef" in data and any(sequence in data for sequence in _NONCHARACTERS)
     ):
         return None
     try:
