@@ -689,20 +689,21 @@ class PointTable:
                 self._values[slot].append(None)
                 continue
             column = list(compress(given, kept)) if kept is not None else given
-            n_absent = column.count(None)
-            if n_absent == len(column):
-                self._values[slot].append(None)
-                continue
             numbers = _to_float(column)
             unread = np.flatnonzero(np.isnan(numbers))
-            if unread.size > n_absent:  # NaN from text: "nan" or unreadable
-                for i in unread.tolist():
-                    value = column[i]
-                    if value is None:
-                        continue
-                    word = value.strip().lower()
-                    if word and word != "nan":
-                        self.bad_numbers += 1
+            if unread.size:  # missing (None), "nan" or unreadable text
+                n_absent = column.count(None)
+                if n_absent == len(column):
+                    self._values[slot].append(None)
+                    continue
+                if unread.size > n_absent:
+                    for i in unread.tolist():
+                        value = column[i]
+                        if value is None:
+                            continue
+                        word = value.strip().lower()
+                        if word and word != "nan":
+                            self.bad_numbers += 1
             self._values[slot].append(numbers)
 
     def finish(

@@ -167,9 +167,11 @@ def scan_track(
             return None
         counts[index] = len(found_rows)
         if shape.pattern.groups == 1:
-            rows.extend((value,) for value in found_rows)
-        else:
+            found_rows = [(value,) for value in found_rows]
+        if rows:
             rows.extend(found_rows)
+        else:
+            rows = found_rows  # one region, the usual case: no copy
     if shape is None:
         return None
     by_group = list(zip(*rows, strict=True))
