@@ -19,6 +19,7 @@ from tree_stream import assert_readings_agree, read_by_pattern
 
 from runload.io import gpx as gpx_module
 from runload.io import tcx as tcx_module
+from runload.io import xmlscan
 from runload.io.gpx import read_gpx
 from runload.io.tcx import read_tcx
 from runload.io.xmlscan import IGNORED, scan_track
@@ -125,6 +126,7 @@ GPX_LEFT = {
     if b'encoding="UTF-8"' in GPX
     else GPX.replace(b"?>", b' encoding="ISO-8859-1"?>', 1),
     "point-without-hr": _sub_point(GPX, b"trkpt", 7, rb"<gpxtpx:hr>[^<]*</gpxtpx:hr>", b""),
+    "last-point-without-hr": _sub_point(GPX, b"trkpt", 39, rb"<gpxtpx:hr>[^<]*</gpxtpx:hr>", b""),
     "one-point-reindented": _edit_point(GPX, b"trkpt", 3, b"<ele>", b"\n  <ele>"),
     "undeclared-prefix": re.sub(rb' xmlns:gpxtpx="[^"]*"', b"", GPX, count=1),
     "control-character": _edit_point(GPX, b"trkpt", 2, b"<ele>", b"<ele>\x01"),
@@ -141,6 +143,25 @@ GPX_LEFT = {
     "unclosed-point": _edit_point(GPX, b"trkpt", 4, b"</trkpt>", b""),
     "segment-never-closed": GPX[: GPX.rindex(b"</trkseg>")],
 }
+
+
+def test_an_irregular_point_between_the_sampled_ones_is_refused_by_the_count():
+    """The first points and a few per quarter are checked early; the count proves the rest."""
+    doc = gpx_bytes(_track(400))
+    late = _sub_point(doc, b"trkpt", 60, rb"<gpxtpx:hr>[^<]*</gpxtpx:hr>", b"")
+    shape = xmlscan._learn(
+        late.decode(),
+        late.index(b"<trkpt"),
+        False,
+        "trkpt",
+        gpx_module._scan_slot,
+        gpx_module._SCAN_ATTRIBUTES,
+        gpx_module._TIME,
+    )
+    assert shape is not None
+    assert xmlscan._sampled_points_match(shape, late.decode(), late.index(b"<trkpt"))
+    _gpx_agree(late, pattern=False)
+    _gpx_agree(doc, pattern=True)
 
 
 def test_mutations_did_what_they_say():
