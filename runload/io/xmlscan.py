@@ -1,4 +1,4 @@
-"""A byte-level reading of regular track documents, proved equal to the tree reading.
+"""Reading the points of a regular track document by pattern, proved equal to the tree reading.
 
 Most GPX and TCX files are written by a program, point after point in one
 fixed layout: every ``<trkpt>`` (or ``<Trackpoint>``) holds the same elements
@@ -15,25 +15,35 @@ returns:
   namespaces, well-formedness);
 * how many points each container held, in document order.
 
+The proof that nothing was missed is a count: each point the expression
+matches holds a known number of ``<``, and the ``<`` of every container must
+all belong to matched points, so what lies between them is text without
+markup (which the tree reading ignores too).  Values are matched as text
+without ``<``; ``&`` (entities), carriage returns in values and whitespace in
+attributes, which the parser would rewrite, are refused.
+
 It gives None, and the caller reads the file the usual way, whenever that
 equality is not proved:
 
 * the document has a comment, CDATA section, DOCTYPE, processing instruction
-  (other than the XML declaration) or an encoding other than UTF-8/ASCII;
+  (other than the XML declaration), an encoding other than UTF-8/ASCII, or a
+  character XML does not allow (the parser would refuse it);
 * a point differs from the first one in any tag, attribute, whitespace
-  between elements, or has an empty or entity-bearing value: every ``<`` of a
-  container must belong to a point the expression matched, so nothing the
-  expression did not see can be markup;
+  between elements, or has an empty or entity-bearing value (such documents
+  are mostly found out from the first points and a few in each quarter of the
+  document, before all of it is read);
 * the first point has mixed content, a container element that maps to a
-  value, a self-closing value element, a namespace declaration on the point, or
-  an element the reader treats as structure (``nested``: a ``trkseg`` inside a
-  point, say).
+  value, a self-closing value element, a namespace declaration, more than
+  :data:`_MAX_TAGS_PER_POINT` tags, or an element the reader treats as
+  structure (``NESTED``: a ``trkseg`` inside a point, say).
 
 The caller must still check the skeleton: that it parses, that its containers
 are the ones counted here, that it holds no point outside them, and that every
 namespace prefix in :attr:`ScannedTrack.prefixes` is declared where the points
 are (an undeclared prefix makes the strict tree parse fail, and the file is
-then read in recover mode).
+then read in recover mode).  Documents with points of several layouts (a
+heart-rate strap that drops out) are read from the tree: an alternation of
+layouts measured no faster than the tree on them.
 """
 
 from __future__ import annotations
@@ -198,6 +208,10 @@ def scan_track(
     )
 
 
+#: Most tags one point may have here (a device's point has 5 to 30): a hostile document
+#: of nested elements is left to the tree, which limits the depth, without building a
+#: pattern of a million parts.
+_MAX_TAGS_PER_POINT = 256
 #: Points checked one by one against the layout before the whole region is read.
 _LEADING_POINTS = 16
 _TEXT = re.compile("[^<]*")
@@ -333,6 +347,8 @@ def _learn(
     n_tags = 1
     open_leaf: str | None = None  # the element opened last, while nothing else followed
     while stack:
+        if n_tags > _MAX_TAGS_PER_POINT:
+            return None
         tag = _TAG.search(region, pos)
         if tag is None:
             return None
