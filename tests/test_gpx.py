@@ -614,7 +614,9 @@ def test_large_documents_are_streamed(monkeypatch):
     def no_tree(data, path):
         raise AssertionError("the tree reading was used")
 
-    monkeypatch.setattr(gpx_module, "_read_tree", no_tree)
+    monkeypatch.setattr(gpx_module, "_read_scanned", no_tree)
+    monkeypatch.setattr(gpx_module, "_read_parsed", no_tree)
+    monkeypatch.setattr(gpx_module, "SCAN_MAX_BYTES", len(data) - 1)
     monkeypatch.setattr(gpx_module, "TREE_MAX_BYTES", len(data) - 1)
     streamed = read_gpx(data, path="big.gpx")
     monkeypatch.undo()

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from corpus import CORPUS, needs_corpus
-from tree_stream import assert_readings_agree, read_by_pattern
+from tree_stream import assert_readings_agree, assert_same_outcome, read_by_pattern
 
 from runload.io import gpx as gpx_module
 from runload.io import tcx as tcx_module
@@ -297,3 +297,29 @@ def test_corpus_files_agree_every_way(local_path):
         assert_readings_agree(gpx_module, read_gpx, data, tree=None, path=local_path)
     else:
         assert_readings_agree(tcx_module, read_tcx, data, tree=None, path=local_path)
+
+
+@pytest.mark.parametrize(
+    ("module", "read", "doc"), [(gpx_module, read_gpx, GPX), (tcx_module, read_tcx, TCX)]
+)
+def test_size_limits_pick_the_reading(module, read, doc, monkeypatch):
+    """Above the tree's limit a regular document is still read by pattern; above the
+    pattern's limit it is streamed."""
+    expected = read(doc, path="t")
+
+    def refuse(data, path):
+        raise AssertionError("this reading must not be used")
+
+    monkeypatch.setattr(module, "TREE_MAX_BYTES", len(doc) - 1)
+    monkeypatch.setattr(module, "_read_parsed", refuse)
+    monkeypatch.setattr(module, "_read_stream", refuse)
+    assert_same_outcome(read(doc, path="t"), expected)
+
+    monkeypatch.undo()
+    streamed = module._read_stream
+    monkeypatch.setattr(module, "SCAN_MAX_BYTES", len(doc) - 1)
+    monkeypatch.setattr(module, "TREE_MAX_BYTES", len(doc) - 1)
+    monkeypatch.setattr(module, "_read_scanned", refuse)
+    monkeypatch.setattr(module, "_read_parsed", refuse)
+    monkeypatch.setattr(module, "_read_stream", streamed)
+    assert_same_outcome(read(doc, path="t"), expected)

@@ -4,9 +4,12 @@ Reads the first ``<Activity>`` of a TCX file (see :mod:`runload.io.xmlsafe`
 for the safety rules); elements are matched by local name, so any namespace
 prefix reads alike.
 
-Two readings give the same result, as for GPX (:mod:`runload.io.gpx`).  A
-document of up to :data:`TREE_MAX_BYTES` is parsed whole, in C, with the same
-safe parser, and its trackpoints are read from the tree; a larger one, or one
+Three readings give the same result, as for GPX (:mod:`runload.io.gpx`).  A
+regular document of up to :data:`SCAN_MAX_BYTES` has its trackpoints read by
+pattern (:mod:`runload.io.xmlscan`) and the rest from a tree of the document
+without them; another document of up to :data:`TREE_MAX_BYTES` is parsed
+whole, in C, with the same safe parser, and its trackpoints are read from the
+tree; a larger one, or one
 the tree reading cannot read exactly as the stream would (malformed XML, an
 undeclared prefix, an activity inside an activity, track elements inside a
 trackpoint), is read in one streaming pass that frees elements as it goes.
@@ -55,11 +58,15 @@ from .xmlsafe import (
 from .xmlscan import IGNORED, NESTED, ScannedTrack, scan_track
 from .xmltrack import TrackPoints, free_points_before
 
-__all__ = ["TREE_MAX_BYTES", "read_tcx", "sniff_tcx", "tcx_sport"]
+__all__ = ["SCAN_MAX_BYTES", "TREE_MAX_BYTES", "read_tcx", "sniff_tcx", "tcx_sport"]
 
 #: Documents up to this size are parsed whole into a tree; larger ones are streamed. [bytes]
 #: (A 2-hour run recorded every second is about 3.3 MB of TCX.)
 TREE_MAX_BYTES = 4 * 2**20
+#: Documents up to this size may be read by pattern (:mod:`runload.io.xmlscan`), which
+#: holds the text and each value's string (a 13 MB GPX peaked at 4.3 times its size, the
+#: tree at 8.3 times): a 1 Hz run of about 5 hours. [bytes]
+SCAN_MAX_BYTES = 8 * 2**20
 
 # Per-trackpoint value slots.
 (
@@ -380,7 +387,9 @@ def read_tcx(data: bytes, *, path: str) -> RawActivity:
         Malformed XML (``"xml_syntax"``), an unreadable time (``"bad_time"``),
         or neither trackpoints nor a start time (``"empty"``).
     """
-    state = _read_tree(data, path) if len(data) <= TREE_MAX_BYTES else None
+    state = _read_scanned(data, path) if len(data) <= SCAN_MAX_BYTES else None
+    if state is None and len(data) <= TREE_MAX_BYTES:
+        state = _read_parsed(data, path)
     if state is None:
         state = _read_stream(data, path)
     return _assemble(state, path)
