@@ -139,6 +139,8 @@ GPX_LEFT = {
     # A value element written <hr/> is None in the tree, and the last hr of a point wins.
     "self-closing-value": GPX.replace(b"<gpxtpx:cad>", b"<gpxtpx:hr/><gpxtpx:cad>"),
     "duplicate-attribute": _edit_point(GPX, b"trkpt", 0, b" lon=", b' lat="1" lon='),
+    "duplicate-attribute-inside": GPX.replace(b"<ele>", b'<ele a="1" a="2">'),
+    "no-break-space-in-tags": GPX.replace(b"<ele>", "<ele\u00a0>".encode()),
     "prefix-declared-in-point": GPX.replace(b"<extensions>", b'<extensions xmlns:q="urn:q">'),
     "unclosed-point": _edit_point(GPX, b"trkpt", 4, b"</trkpt>", b""),
     "segment-never-closed": GPX[: GPX.rindex(b"</trkseg>")],

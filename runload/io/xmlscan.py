@@ -62,8 +62,11 @@ NESTED = -2
 _UTF8_BOM = b"\xef\xbb\xbf"
 _NAME = r"[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?"
 # A tag inside a point: close, open or self-closing, with its attributes (quoted values).
-_TAG = re.compile(rf"<(/?)({_NAME})((?:\s+{_NAME}\s*=\s*(?:\"[^\"<&]*\"|'[^'<&]*'))*)\s*(/?)>")
-_ATTRIBUTE = re.compile(rf"(\s+)({_NAME})(\s*=\s*)(?:\"([^\"<&]*)\"|'([^'<&]*)')")
+# ASCII: XML's whitespace is ASCII, and so are the names read here (any other is left to the tree).
+_TAG = re.compile(
+    rf"<(/?)({_NAME})((?:\s+{_NAME}\s*=\s*(?:\"[^\"<&]*\"|'[^'<&]*'))*)\s*(/?)>", re.ASCII
+)
+_ATTRIBUTE = re.compile(rf"(\s+)({_NAME})(\s*=\s*)(?:\"([^\"<&]*)\"|'([^'<&]*)')", re.ASCII)
 _ENCODING = re.compile(rb"^<\?xml[^>]*?\bencoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
 _UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 # Characters XML does not allow (C0 controls but tab, newline, carriage return) ...
@@ -141,7 +144,9 @@ def scan_track(
     text = _plain_text(data)
     if text is None:
         return None
-    opening = re.compile(rf"<((?:[A-Za-z_][\w.\-]*:)?{re.escape(container)})(\s[^<>]*|/)?>")
+    opening = re.compile(
+        rf"<((?:[A-Za-z_][\w.\-]*:)?{re.escape(container)})(\s[^<>]*|/)?>", re.ASCII
+    )
     crlf = "\r" in text
     # The layout of the first point, and the next few points checked against it, before
     # anything reads the whole document: an irregular one is left to the tree cheaply.
@@ -166,7 +171,7 @@ def scan_track(
             search = found.end()
             continue
         start = found.end()
-        closing = re.compile(rf"</{re.escape(found.group(1))}\s*>").search(text, start)
+        closing = re.compile(rf"</{re.escape(found.group(1))}\s*>", re.ASCII).search(text, start)
         if closing is None:
             return None
         pieces.append(text[copied:start])
@@ -379,8 +384,10 @@ def _learn(
                 return None  # an element with children whose text would be read as a value
             parts.append(re.escape(between))
             _prefix_of(tag_name, used)
-            for attr in _ATTRIBUTE.finditer(tag_attrs):
-                attr_name = attr.group(2)
+            names = [attr.group(2) for attr in _ATTRIBUTE.finditer(tag_attrs)]
+            if len(set(names)) != len(names):
+                return None  # a duplicate attribute: the parser refuses the document
+            for attr_name in names:
                 if attr_name.startswith("xmlns:"):
                     return None  # a prefix declared inside a point: scope is the tree's job
                 if attr_name != "xmlns":
