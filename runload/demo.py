@@ -20,9 +20,9 @@ from .testing.history import (
     HistoryPlan,
     PlannedRun,
     Surface,
-    _crossing_date,
-    _Week,
-    _week,
+    WeekPlan,
+    gear_crossing_date,
+    plan_week,
 )
 
 __all__ = ["demo_plan", "write_demo"]
@@ -56,9 +56,9 @@ def demo_plan(*, seed: int = 2024) -> HistoryPlan:
             surfaces = ("road",) * 5
         volume -= 9_000.0 if k in (8, 12) else 8_000.0 if k == 13 else 0.0  # extra sessions below
         long_share = (24_000.0 if k == 10 else 16_500.0) / volume
-        week_runs = _week(
+        week_runs = plan_week(
             monday,
-            _Week(
+            WeekPlan(
                 volume,
                 extra_runs=1,
                 long_share=long_share,
@@ -106,7 +106,7 @@ def demo_plan(*, seed: int = 2024) -> HistoryPlan:
         "long_run_spike_date": start + dt.timedelta(weeks=10, days=5),
         "treadmill_to_road_week_start": start + dt.timedelta(weeks=6),
         "shoe": "Ghost 15",
-        "shoe_crossing_date": _crossing_date(runs, "Ghost 15", SHOE_LIMIT_M),
+        "shoe_crossing_date": gear_crossing_date(runs, "Ghost 15", SHOE_LIMIT_M),
         "racing_shoe": "Nike Vaporfly 3",
         "racing_habit_week_start": start + dt.timedelta(weeks=14),
     }

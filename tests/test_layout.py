@@ -213,3 +213,31 @@ def test_imports_go_down_the_layers(module: str) -> None:
         and (module, target) not in ALLOWED_UP
     )
     assert upward == [], f"{module} imports from a higher layer: {upward}"
+
+
+def _private_imports(source: str, module: str, is_package: bool) -> list[str]:
+    """``name`` for each ``from <runload module> import _name`` in ``source`` (not dunders)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and _targets(module, is_package, node):
+            found += [
+                f"{node.module}.{alias.name}"
+                for alias in node.names
+                if alias.name.startswith("_") and not alias.name.startswith("__")
+            ]
+    return found
+
+
+def test_the_private_import_finder_finds_one() -> None:
+    source = "from .cards import _e, wrap_card\nfrom os import _exit\n"
+    assert _private_imports(source, "runload.report.notebook", False) == ["cards._e"]
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    """A name with a leading underscore is its module's own: others import public ones."""
+    found = {
+        module: names
+        for module, (path, is_package) in MODULES.items()
+        if (names := _private_imports(path.read_text(), module, is_package))
+    }
+    assert found == {}

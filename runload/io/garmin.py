@@ -462,7 +462,8 @@ def _is_summaries(name: str) -> bool:
     return name.lower().endswith("summarizedactivities.json")
 
 
-def _is_gear(key: str) -> bool:
+def is_gear_file(key: str) -> bool:
+    """Whether the export member (or file) at ``key`` is a Garmin gear list."""
     lower = key.lower()
     base = lower.rsplit("/", 1)[-1]
     return "gear" in base and base.endswith(".json") and "di-connect-fitness" in lower
@@ -548,7 +549,7 @@ def plan_zip(
         (redact_account(archive.path_of(m)), reader(m)) for m in members if _is_summaries(m.key)
     ]
     gear_files = [
-        (redact_account(archive.path_of(m)), reader(m)) for m in members if _is_gear(m.key)
+        (redact_account(archive.path_of(m)), reader(m)) for m in members if is_gear_file(m.key)
     ]
     _add_metadata(plan, group, summary_files, gear_files, timezone)
     uploads = [m for m in members if _in_uploads(m.key)]
@@ -583,7 +584,7 @@ def plan_dir(
 
     rel = {p: p.relative_to(folder).as_posix() for p in files}
     summary_files = [(redact_account(str(p)), reader(p)) for p in files if _is_summaries(p.name)]
-    gear_files = [(redact_account(str(p)), reader(p)) for p in files if _is_gear(rel[p])]
+    gear_files = [(redact_account(str(p)), reader(p)) for p in files if is_gear_file(rel[p])]
     _add_metadata(plan, group, summary_files, gear_files, timezone)
     uploads = [p for p in files if _in_uploads(rel[p])] or files
     for p in uploads:

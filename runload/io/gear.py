@@ -40,7 +40,7 @@ from ..exceptions import ParseError
 from ..shoes import CATALOGUE_COLUMNS, infer_shoe_type
 from .archive import DEFAULT_LIMITS, ArchiveLimits, SafeZip, is_zip
 from .files import walk_folder
-from .garmin import _is_gear as _is_garmin_gear
+from .garmin import is_gear_file as _is_garmin_gear
 from .garmin import redact_account
 
 __all__ = ["parse_garmin_gear", "parse_strava_shoes", "read_gear_catalogue"]

@@ -99,17 +99,19 @@ NOTEBOOK_CSS = """
 _SEVERITIES = ("info", "low", "moderate", "high")
 
 
-def _e(value: Any) -> str:
+def html_text(value: Any) -> str:
+    """``value`` as HTML text (escaped; None as nothing)."""
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _wrap(body: str) -> str:
+def wrap_card(body: str) -> str:
+    """``body`` in runload's notebook frame, with its stylesheet."""
     return f'<div class="runload"><style>{NOTEBOOK_CSS}</style>{body}</div>'
 
 
 def _badge(severity: str) -> str:
     sev = severity if severity in _SEVERITIES else "info"
-    return f'<span class="rl-badge rl-{sev}">{_e(severity)}</span>'
+    return f'<span class="rl-badge rl-{sev}">{html_text(severity)}</span>'
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -142,7 +144,7 @@ def _day(value: Any) -> str:
 def _rows(pairs: list[tuple[str, str]]) -> str:
     return (
         "<table>"
-        + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in pairs)
+        + "".join(f"<tr><th>{html_text(k)}</th><td>{html_text(v)}</td></tr>" for k, v in pairs)
         + "</table>"
     )
 
@@ -176,12 +178,12 @@ def flag_repr(flag: Any) -> str:
 def _flag_body(flag: Any, *, heading: str = "strong") -> str:
     severity = str(_get(flag, "severity", "info"))
     return (
-        f"<p><{heading}>{_e(_get(flag, 'trigger'))}</{heading}> {_badge(severity)} "
-        f'<span class="rl-muted">{_e(_day(_get(flag, "date")))} · evidence: '
-        f"{_e(_get(flag, 'evidence'))}</span></p>"
-        f"<p>{_e(_get(flag, 'message', ''))}</p>"
-        f'<p class="rl-muted">Source: {_e(_get(flag, "reference", ""))}</p>'
-        f'<p class="rl-advice"><b>Advice:</b> {_e(_get(flag, "advice", ""))}</p>'
+        f"<p><{heading}>{html_text(_get(flag, 'trigger'))}</{heading}> {_badge(severity)} "
+        f'<span class="rl-muted">{html_text(_day(_get(flag, "date")))} · evidence: '
+        f"{html_text(_get(flag, 'evidence'))}</span></p>"
+        f"<p>{html_text(_get(flag, 'message', ''))}</p>"
+        f'<p class="rl-muted">Source: {html_text(_get(flag, "reference", ""))}</p>'
+        f'<p class="rl-advice"><b>Advice:</b> {html_text(_get(flag, "advice", ""))}</p>'
     )
 
 
@@ -195,7 +197,7 @@ def flag_html(flag: Any) -> str:
         A :class:`runload.risk.Flag` or a row of a flags table.
     """
     severity = str(_get(flag, "severity", "info"))
-    return _wrap(f'<div class="rl-card rl-{_e(severity)}">{_flag_body(flag)}</div>')
+    return wrap_card(f'<div class="rl-card rl-{html_text(severity)}">{_flag_body(flag)}</div>')
 
 
 def episode_repr(row: Any) -> str:
@@ -234,18 +236,18 @@ def episode_html(row: Any, flags: pd.DataFrame | None = None) -> str:
         f"{t} ({g})" for t, g in zip(triggers, list(grades) + [""] * len(triggers), strict=False)
     )
     body = [
-        f'<div class="rl-card rl-{_e(severity)}">',
-        f"<p><b>{_e(when)}</b> {_badge(severity)} {_e(named)}</p>",
+        f'<div class="rl-card rl-{html_text(severity)}">',
+        f"<p><b>{html_text(when)}</b> {_badge(severity)} {html_text(named)}</p>",
     ]
     positions = [int(k) for k in (_get(row, "flags") or ())]
     if flags is not None and positions:
         for k in positions:
             body.append(_flag_body(flags.iloc[k], heading="b"))
     else:
-        body.append(f"<p>{_e(_get(row, 'headline', ''))}</p>")
+        body.append(f"<p>{html_text(_get(row, 'headline', ''))}</p>")
     n_runs = len(tuple(_get(row, "activity_ids") or ()))
     body.append(f'<p class="rl-muted">{n_runs} run(s) involved.</p></div>')
-    return _wrap("".join(body))
+    return wrap_card("".join(body))
 
 
 # ---------------------------------------------------------------------------------------
@@ -312,8 +314,8 @@ def activity_html(activity: Any, *, units: str = "metric") -> str:
         ("Shoe", str(_get(activity, "gear") or MISSING)),
         ("File", f"{base_name(_get(activity, 'source_path', ''))} ({_get(activity, 'format')})"),
     ]
-    title = _e(name) if name else "Activity"
-    return _wrap(f'<div class="rl-card"><p><b>{title}</b></p>{_rows(pairs)}</div>')
+    title = html_text(name) if name else "Activity"
+    return wrap_card(f'<div class="rl-card"><p><b>{title}</b></p>{_rows(pairs)}</div>')
 
 
 def log_repr(log: Any) -> str:
@@ -350,7 +352,7 @@ def log_html(log: Any, *, units: str = "metric", max_rows: int = 10) -> str:
     """
     u = check_units(units)
     acts, errors = log.activities, log.errors
-    parts = [f'<div class="rl-card"><p><b>{_e(log_repr(log))}</b></p>']
+    parts = [f'<div class="rl-card"><p><b>{html_text(log_repr(log))}</b></p>']
     if len(acts):
         sport = acts["sport"].fillna("unknown").astype(str) if "sport" in acts.columns else None
         km = pd.to_numeric(acts.get("distance_m"), errors="coerce").fillna(0.0) / 1000.0
@@ -363,8 +365,8 @@ def log_html(log: Any, *, units: str = "metric", max_rows: int = 10) -> str:
             parts.append(
                 "<table><tr><th>Sport</th><th>Activities</th><th>Distance</th></tr>"
                 + "".join(
-                    f"<tr><td>{_e(s)}</td><td>{int(r['count'])}</td>"
-                    f"<td>{_e(format_distance(r['sum'], u))}</td></tr>"
+                    f"<tr><td>{html_text(s)}</td><td>{int(r['count'])}</td>"
+                    f"<td>{html_text(format_distance(r['sum'], u))}</td></tr>"
                     for s, r in by.iterrows()
                 )
                 + "</table>"
@@ -378,9 +380,11 @@ def log_html(log: Any, *, units: str = "metric", max_rows: int = 10) -> str:
             d_km = _float(rec.get("distance_m")) / 1000.0
             moving = _float(rec.get("moving_time_s"))
             parts.append(
-                f"<tr><td>{_e(_day(rec.get('local_date')))}</td><td>{_e(rec.get('sport'))}</td>"
-                f"<td>{_e(format_distance(d_km, u))}</td><td>{_e(format_duration(moving))}</td>"
-                f"<td>{_e(format_pace(d_km, moving, u))}</td></tr>"
+                f"<tr><td>{html_text(_day(rec.get('local_date')))}</td>"
+                f"<td>{html_text(rec.get('sport'))}</td>"
+                f"<td>{html_text(format_distance(d_km, u))}</td>"
+                f"<td>{html_text(format_duration(moving))}</td>"
+                f"<td>{html_text(format_pace(d_km, moving, u))}</td></tr>"
             )
         parts.append("</table>")
     if len(errors):
@@ -389,14 +393,14 @@ def log_html(log: Any, *, units: str = "metric", max_rows: int = 10) -> str:
         parts.append("<tr><th>Reason</th><th>File</th><th>Message</th></tr>")
         for rec in errors.head(max_rows).to_dict("records"):
             parts.append(
-                f"<tr><td>{_e(rec.get('reason'))}</td><td>{_e(base_name(rec.get('path')))}</td>"
-                f"<td>{_e(scrub_paths(str(rec.get('message', '')), paths))}</td></tr>"
+                f"<tr><td>{html_text(rec.get('reason'))}</td><td>{html_text(base_name(rec.get('path')))}</td>"
+                f"<td>{html_text(scrub_paths(str(rec.get('message', '')), paths))}</td></tr>"
             )
         parts.append("</table>")
         if len(errors) > max_rows:
             parts.append(f'<p class="rl-muted">… and {len(errors) - max_rows} more.</p>')
     parts.append("</div>")
-    return _wrap("".join(parts))
+    return wrap_card("".join(parts))
 
 
 # ---------------------------------------------------------------------------------------

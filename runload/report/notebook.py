@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING
 from ..units import check_units
 from .cards import (
     NOTEBOOK_CSS,
-    _e,
-    _wrap,
     activity_html,
     activity_repr,
     episode_html,
     episode_repr,
     flag_html,
     flag_repr,
+    html_text,
     log_html,
     log_repr,
+    wrap_card,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -76,13 +76,14 @@ def analysis_html(
     parts = ['<div class="rl-card">']
     lines = a.status_lines(units=u)
     if lines:
-        parts.append(f"<p><b>{_e(lines[0])}</b></p><ul>")
-        parts += [f"<li>{_e(line.strip())}</li>" for line in lines[1:]]
+        parts.append(f"<p><b>{html_text(lines[0])}</b></p><ul>")
+        parts += [f"<li>{html_text(line.strip())}</li>" for line in lines[1:]]
         parts.append("</ul>")
     else:
         parts.append("<p><b>No run was judged.</b></p>")
     parts.append(
-        f'<p class="rl-muted">{_e(a.coverage.headline())}; {len(a.errors)} file(s) not read.</p>'
+        f'<p class="rl-muted">{html_text(a.coverage.headline())}; '
+        f"{len(a.errors)} file(s) not read.</p>"
     )
     parts.append("</div>")
     episodes = a.episodes
@@ -108,7 +109,7 @@ def analysis_html(
         '<p class="rl-muted">Flags inform; they do not diagnose. '
         "<code>to_html(path)</code> writes the full report.</p>"
     )
-    return _wrap("".join(parts))
+    return wrap_card("".join(parts))
 
 
 def _has_matplotlib() -> bool:

@@ -31,7 +31,7 @@ import pandas as pd
 
 from .fit import fit_bytes
 from .gpx import gpx_bytes
-from .history import HistoryItem, HistoryPlan, _pick_format, generate_history
+from .history import HistoryItem, HistoryPlan, generate_history, pick_format
 from .tcx import tcx_bytes
 from .track import Track
 
@@ -512,7 +512,7 @@ def write_history_export(
         activities.append(
             ExportActivity(
                 track=track,
-                format=_pick_format(item.format, i, formats, has_gps),  # type: ignore[arg-type]
+                format=pick_format(item.format, i, formats, has_gps),  # type: ignore[arg-type]
                 gzip=i % gzip_every == gzip_every - 1,
                 activity_type=kind,
                 name=track.name,

@@ -84,8 +84,11 @@ __all__ = [
     "PlannedRun",
     "SyntheticTrack",
     "Truth",
+    "WeekPlan",
+    "gear_crossing_date",
     "generate_history",
     "plan_activities",
+    "plan_week",
     "preset",
     "synthetic_track",
     "write_history",
@@ -932,7 +935,9 @@ def _interval(plan: HistoryPlan, fmt: str) -> float:
     return float(si)
 
 
-def _pick_format(requested: str | None, i: int, formats: Sequence[str], has_gps: bool) -> str:
+def pick_format(requested: str | None, i: int, formats: Sequence[str], has_gps: bool) -> str:
+    """The file format of the ``i``-th activity: ``requested`` if allowed, else the formats in
+    turn; never GPX without positions."""
     fmt = requested if requested is not None and requested in formats else formats[i % len(formats)]
     if fmt == "gpx" and not has_gps:  # GPX points need a position
         fmt = next((f for f in formats if f != "gpx"), "fit")
@@ -953,7 +958,7 @@ def generate_history(plan: HistoryPlan) -> list[HistoryItem]:
         offset = local.utcoffset()
         offset_s = int(offset.total_seconds()) if offset is not None else 0
         start = pd.Timestamp(local).tz_convert("UTC")
-        fmt = _pick_format(run.format, i, plan.formats, run.surface != "treadmill")
+        fmt = pick_format(run.format, i, plan.formats, run.surface != "treadmill")
         seed = int(np.random.SeedSequence([plan.seed, i]).generate_state(1)[0])
         track = synthetic_track(
             start,
@@ -1061,7 +1066,7 @@ def write_history(
     rows: list[dict[str, object]] = []
     for i, item in enumerate(items):
         has_gps = bool(np.isfinite(np.asarray(item.track.samples.get("latitude_deg", []))).any())
-        fmt = _pick_format(item.format, i, formats, has_gps)
+        fmt = pick_format(item.format, i, formats, has_gps)
         data = _encode(item.track, fmt)
         stem = item.filename.rsplit(".", 1)[0]
         name = f"{stem}.{fmt}"
@@ -1130,8 +1135,26 @@ _DEFAULT_START = dt.date(2024, 1, 1)  # a Monday
 
 
 @dataclass(frozen=True)
-class _Week:
-    """Inputs of one planned week (see :func:`_week`)."""
+class WeekPlan:
+    """Inputs of one planned week of the weekly routine (see :func:`plan_week`).
+
+    Attributes
+    ----------
+    distance_m : float
+        The week's distance. [m]
+    extra_runs : int
+        Easy runs added on Monday, Wednesday and Friday (at most 3).
+    long_share : float, optional
+        The long run's share of the week (default: the routine's).
+    surfaces : tuple of str
+        Surface of each run of the routine, in order.
+    climb_per_km_m : float
+        Climbing of outdoor runs. [m per km]
+    gear : str, optional
+        The shoe worn.
+    tags : tuple of str or None
+        A note for each run of the routine (None: none).
+    """
 
     distance_m: float
     extra_runs: int = 0
@@ -1142,7 +1165,7 @@ class _Week:
     tags: tuple[str | None, ...] = ()
 
 
-def _week(monday: dt.date, w: _Week, rng: np.random.Generator) -> list[PlannedRun]:
+def plan_week(monday: dt.date, w: WeekPlan, rng: np.random.Generator) -> list[PlannedRun]:
     """The runs of one week: the routine scaled to ``w.distance_m``.
 
     ``extra_runs`` adds easy runs on Monday, Wednesday and Friday; the long
@@ -1280,29 +1303,29 @@ def preset(
     n_weeks = weeks or (14 if scenario == "worn_shoes" else 12)
     mondays = [start + dt.timedelta(weeks=k) for k in range(n_weeks)]
     expected: dict[str, Any] = {"scenario": scenario, "fires": bool(trigger)}
-    plan_weeks: list[_Week] = []
+    plan_weeks: list[WeekPlan] = []
     change = min(max(n_weeks // 2 + 1, 2), n_weeks - 1)  # the week things change
 
     if scenario == "steady":
         expected["fires"] = False
-        plan_weeks = [_Week(35_000.0 * rng.uniform(0.975, 1.025)) for _ in mondays]
+        plan_weeks = [WeekPlan(35_000.0 * rng.uniform(0.975, 1.025)) for _ in mondays]
     elif scenario == "distance_jump":
         if trigger:
             plan_weeks = [
-                _Week(30_000.0)
+                WeekPlan(30_000.0)
                 if k < change
-                else _Week(45_000.0, extra_runs=2, long_share=10_500.0 / 45_000.0)
+                else WeekPlan(45_000.0, extra_runs=2, long_share=10_500.0 / 45_000.0)
                 for k in range(n_weeks)
             ]
             expected.update(week_start=mondays[change], weekly_ratio=1.5)
         else:
             vols = [30_000.0 * min(1.07 ** max(0, k - change + 3), 1.5) for k in range(n_weeks)]
-            plan_weeks = [_Week(v) for v in vols]
+            plan_weeks = [WeekPlan(v) for v in vols]
             expected.update(max_weekly_ratio=1.07)
     elif scenario == "long_run_spike":
-        plan_weeks = [_Week(32_000.0, long_share=11_000.0 / 32_000.0) for _ in mondays]
+        plan_weeks = [WeekPlan(32_000.0, long_share=11_000.0 / 32_000.0) for _ in mondays]
         long_m = 16_000.0 if trigger else 11_500.0
-        plan_weeks[change] = _Week(32_000.0, long_share=long_m / 32_000.0)
+        plan_weeks[change] = WeekPlan(32_000.0, long_share=long_m / 32_000.0)
         saturday = mondays[change] + dt.timedelta(days=5)
         expected.update(date=saturday, distance_m=long_m, ratio=long_m / 11_000.0)
     elif scenario == "treadmill_to_road":
@@ -1316,7 +1339,7 @@ def preset(
             surfaces: list[Surface] = ["treadmill"] * 4
             for j in order[: road_runs[k]]:
                 surfaces[j] = "road"
-            plan_weeks.append(_Week(30_000.0, surfaces=tuple(surfaces), climb_per_km_m=3.0))
+            plan_weeks.append(WeekPlan(30_000.0, surfaces=tuple(surfaces), climb_per_km_m=3.0))
         expected.update(switch_week_start=mondays[change], road_runs_per_week=road_runs)
     elif scenario == "uphill_overload":
         if trigger:
@@ -1325,9 +1348,9 @@ def preset(
         else:
             climbs = [6.0 * 1.1 ** max(0, k - change + 3) for k in range(n_weeks)]
             expected.update(max_weekly_ascent_ratio=1.1)
-        plan_weeks = [_Week(32_000.0, climb_per_km_m=c) for c in climbs]
+        plan_weeks = [WeekPlan(32_000.0, climb_per_km_m=c) for c in climbs]
     elif scenario == "worn_shoes":
-        plan_weeks = [_Week(62_000.0, extra_runs=1) for _ in mondays]
+        plan_weeks = [WeekPlan(62_000.0, extra_runs=1) for _ in mondays]
         expected.update(gear="Pegasus 40", limit_m=SHOE_LIMIT_M)
     elif scenario == "ankle_weights":
         tags_per_week: list[tuple[str | None, ...]] = []
@@ -1342,32 +1365,33 @@ def preset(
                 kg = 0.5 + 0.25 * (max(step, 0) // 3)
             label = f"Easy run with ankle weights {kg:g} kg"
             tags_per_week.append(tuple([label] * count + [None] * (4 - count)))
-        plan_weeks = [_Week(30_000.0, tags=tags) for tags in tags_per_week]
+        plan_weeks = [WeekPlan(30_000.0, tags=tags) for tags in tags_per_week]
         expected.update(
             tagged_runs_per_week=[sum(t is not None for t in tags) for tags in tags_per_week]
         )
 
     elif scenario == "return_after_break":
         back = 11  # five weeks of running (0-4), six weeks off (5-10), then the comeback
-        plan_weeks = [_Week(32_000.0, long_share=11_000.0 / 32_000.0) for _ in mondays]
+        plan_weeks = [WeekPlan(32_000.0, long_share=11_000.0 / 32_000.0) for _ in mondays]
         for k in range(5, back):
-            plan_weeks[k] = _Week(0.0)
-        plan_weeks[back] = _Week(32_000.0 if trigger else 12_000.0)
+            plan_weeks[k] = WeekPlan(0.0)
+        plan_weeks[back] = WeekPlan(32_000.0 if trigger else 12_000.0)
         expected.update(week_start=mondays[back], break_weeks=(mondays[5], mondays[back - 1]))
     elif scenario == "downhill_overload":
-        plan_weeks = [_Week(32_000.0, climb_per_km_m=1.5) for _ in mondays]
+        plan_weeks = [WeekPlan(32_000.0, climb_per_km_m=1.5) for _ in mondays]
         expected.update(week_start=mondays[change], descent_m=700.0 if trigger else 40.0)
     elif scenario == "wrong_shoes":
         new_shoe = "Vibram FiveFingers V-Run" if trigger else "Ghost 15"
         plan_weeks = [
-            _Week(32_000.0, gear="Pegasus 40" if k < change else new_shoe) for k in range(n_weeks)
+            WeekPlan(32_000.0, gear="Pegasus 40" if k < change else new_shoe)
+            for k in range(n_weeks)
         ]
         expected.update(week_start=mondays[change], gear=("Pegasus 40", new_shoe))
 
     runs: list[PlannedRun] = []
     for monday, w in zip(mondays, plan_weeks, strict=True):
         if w.distance_m > 0:
-            runs += _week(monday, w, rng)
+            runs += plan_week(monday, w, rng)
     if scenario == "downhill_overload":
         saturday = mondays[change] + dt.timedelta(days=5)
         runs = [
@@ -1395,7 +1419,7 @@ def preset(
             swapped.append(replace(r, gear="Pegasus 40" if total <= 600_000 else "Novablast 4"))
         runs = swapped
     if scenario == "worn_shoes":
-        expected["crossing_date"] = _crossing_date(runs, "Pegasus 40", SHOE_LIMIT_M)
+        expected["crossing_date"] = gear_crossing_date(runs, "Pegasus 40", SHOE_LIMIT_M)
     plan = HistoryPlan(
         runs=tuple(runs),
         seed=seed,
@@ -1409,7 +1433,7 @@ def preset(
     return plan
 
 
-def _crossing_date(runs: Iterable[PlannedRun], gear: str, limit_m: float) -> dt.date | None:
+def gear_crossing_date(runs: Iterable[PlannedRun], gear: str, limit_m: float) -> dt.date | None:
     """Local date of the run with which ``gear`` passes ``limit_m``, or None."""
     total = 0.0
     for r in sorted(runs, key=lambda r: r.start_local):
