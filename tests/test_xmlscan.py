@@ -325,3 +325,112 @@ def test_size_limits_pick_the_reading(module, read, doc, monkeypatch):
     monkeypatch.setattr(module, "_read_parsed", refuse)
     monkeypatch.setattr(module, "_read_stream", streamed)
     assert_same_outcome(read(doc, path="t"), expected)
+
+
+# Documents found by fuzzing (438,750 edited writer documents, a helper's review): the pattern
+# reading applied to each and did not agree with the stream (or read a document the strict tree
+# parse refuses).  Each is a minimal example of one cause; the pattern reading must refuse them.
+_T = b"<time>2024-05-04T07:00:00Z</time>"
+
+
+def _small_gpx(points: bytes, *, root: bytes = b"", decl: bytes = b"", wrap: int = 0) -> bytes:
+    inner = b"<w>" * wrap + b"<trkseg>" + points + b"</trkseg>" + b"</w>" * wrap
+    return decl + b"<gpx" + root + b"><trk>" + inner + b"</trk></gpx>"
+
+
+FOUND_BY_FUZZING = {
+    # _TAG accepts attributes and a "/" on an end tag; _learn does not refuse them.
+    "end-tag-slash": (gpx_module, _small_gpx(b"<trkpt><time>2024-05-04T07:00:00Z</time/></trkpt>")),
+    "end-tag-attribute": (
+        gpx_module,
+        _small_gpx(b'<trkpt><time>2024-05-04T07:00:00Z</time a="1"></trkpt>'),
+    ),
+    "tcx-end-tag-slash": (
+        tcx_module,
+        b"<TrainingCenterDatabase><Activities><Activity><Id>2024-05-04T07:00:00Z</Id><Lap><Track>"
+        b"<Trackpoint><Time>2024-05-04T07:00:00Z</Time/></Trackpoint>"
+        b"</Track></Lap></Activity></Activities></TrainingCenterDatabase>",
+    ),
+    # Namespace rules inside a point: one expanded attribute name twice (two prefixes, one URI),
+    # a default namespace that is not a URI or is the xml namespace, xml:id values.
+    "namespaced-attribute-redefined": (
+        gpx_module,
+        _small_gpx(b'<trkpt a:x="1" b:x="2">' + _T + b"</trkpt>", root=b' xmlns:a="u" xmlns:b="u"'),
+    ),
+    "default-namespace-not-a-uri": (
+        gpx_module,
+        _small_gpx(b'<trkpt><time xmlns="a b">2024-05-04T07:00:00Z</time></trkpt>'),
+    ),
+    "default-namespace-is-xml": (
+        gpx_module,
+        _small_gpx(
+            b'<trkpt><time xmlns="http://www.w3.org/XML/1998/namespace">'
+            b"2024-05-04T07:00:00Z</time></trkpt>"
+        ),
+    ),
+    "xml-id-not-a-name": (
+        gpx_module,
+        _small_gpx(b'<trkpt><time xml:id="1">2024-05-04T07:00:00Z</time></trkpt>'),
+    ),
+    "xml-id-twice": (
+        gpx_module,
+        _small_gpx(b'<trkpt><time xml:id="a">2024-05-04T07:00:00Z</time></trkpt>' * 2),
+    ),
+    # Encodings: US-ASCII counts as UTF-8 (non-ASCII only inside points); an encoding declared
+    # after the first 1024 bytes is not seen.
+    "us-ascii-declared": (
+        gpx_module,
+        _small_gpx(
+            "<trkpt><time>2024-05-04T07:00:00Z</time><ele>\u00e9</ele></trkpt>".encode(),
+            decl=b'<?xml version="1.0" encoding="US-ASCII"?>',
+        ),
+    ),
+    "encoding-after-1024-bytes": (
+        gpx_module,
+        _small_gpx(
+            "<trkpt><time>2024-05-04T07:00:00Z</time><ele>\u0662</ele></trkpt>".encode(),
+            decl=b'<?xml version="1.0"' + b" " * 1024 + b'encoding="ISO-8859-1"?>',
+        ),
+    ),
+    # libxml2's limits without huge_tree: the skeleton is within them, the whole document not.
+    "depth-over-256": (gpx_module, _small_gpx(b"<trkpt>" + _T + b"</trkpt>", wrap=252)),
+    "name-over-50000": (
+        gpx_module,
+        _small_gpx(b"<trkpt>" + _T + b"<" + b"x" * 50001 + b"/></trkpt>"),
+    ),
+    # Containers inside the one processing instruction allowed at the head, and a container the
+    # ASCII pattern does not see (non-ASCII prefix): the counts pair with the wrong containers.
+    "point-inside-head-pi": (
+        gpx_module,
+        "<?xml-stylesheet <trkseg><trkpt><time>2024-05-04T07:00:00Z</time></trkpt></trkseg>?>"
+        '<gpx><trk><\u00e9:trkseg xmlns:\u00e9="e"/></trk></gpx>'.encode(),
+    ),
+    "tcx-course-points-read-as-the-activity's": (
+        tcx_module,
+        "<?xml-stylesheet <Track/>?><TrainingCenterDatabase><Courses><Course><Track><Trackpoint>"
+        "<Time>2024-05-04T07:00:00Z</Time></Trackpoint></Track></Course></Courses><Activities>"
+        '<Activity><Id>2024-05-04T07:00:00Z</Id><Lap><\u00e9:Track xmlns:\u00e9="e"/></Lap>'
+        "</Activity></Activities></TrainingCenterDatabase>".encode(),
+    ),
+    "tcx-activity-points-skipped": (
+        tcx_module,
+        "<?xml-stylesheet <Track/>?><TrainingCenterDatabase><Activities><Activity>"
+        "<Id>2024-05-04T07:00:00Z</Id><Lap><Track><Trackpoint><Time>2024-05-04T07:00:00Z</Time>"
+        "</Trackpoint></Track></Lap></Activity></Activities><Courses><Course>"
+        '<\u00e9:Track xmlns:\u00e9="e"/></Course></Courses></TrainingCenterDatabase>'.encode(),
+    ),
+    "prefix-checked-on-another-segment": (
+        gpx_module,
+        "<?xml-stylesheet <trkseg/>?><gpx><trk><trkseg><trkpt>"
+        "<p:time>2024-05-04T07:00:00Z</p:time></trkpt></trkseg>"
+        '<\u00e9:trkseg xmlns:\u00e9="e" xmlns:p="p"/></trk></gpx>'.encode(),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FOUND_BY_FUZZING))
+def test_documents_found_by_fuzzing_are_left_to_the_tree_or_stream(name):
+    module, doc = FOUND_BY_FUZZING[name]
+    read = read_gpx if module is gpx_module else read_tcx
+    path = "t.gpx" if module is gpx_module else "t.tcx"
+    assert_readings_agree(module, read, doc, tree=None, path=path, pattern=False)

@@ -49,7 +49,7 @@ from .xmlsafe import (
     root_local_name,
     text_of,
 )
-from .xmlscan import IGNORED, NESTED, ScannedTrack, scan_track
+from .xmlscan import IGNORED, NESTED, ScannedTrack, fits_skeleton, scan_track
 from .xmltrack import TrackPoints, free_points_before
 
 __all__ = ["SCAN_MAX_BYTES", "TREE_MAX_BYTES", "gpx_sport", "read_gpx", "sniff_gpx"]
@@ -203,19 +203,20 @@ class _Extract:
         ``root`` is the parsed skeleton (the document without its points).
         The points are taken as :meth:`run_tree` would read them from the
         whole tree, under the same conditions; None (read nothing) when the
-        skeleton does not hold exactly the segments counted, holds a point
-        outside them, or a segment does not declare a prefix its points use.
+        skeleton holds a point outside the segments, or its segments are not
+        the ones scanned or do not fit the points
+        (:func:`~runload.io.xmlscan.fits_skeleton`).
         """
         if next(root.iter("{*}trkpt"), None) is not None:
             return None
         segments = list(root.iter("{*}trkseg"))
-        if len(segments) != len(scan.counts):
+        if not fits_skeleton(scan, segments):
             return None
         n_points = 0
         for segment, count in zip(segments, scan.counts, strict=True):
             if count == 0:
                 continue
-            if _inside(segment, "{*}trkseg") or not scan.prefixes <= segment.nsmap.keys():
+            if _inside(segment, "{*}trkseg"):
                 return None
             if n_points:
                 self.breaks.append(n_points)

@@ -55,7 +55,7 @@ from .xmlsafe import (
     text_of,
     to_float,
 )
-from .xmlscan import IGNORED, NESTED, ScannedTrack, scan_track
+from .xmlscan import IGNORED, NESTED, ScannedTrack, fits_skeleton, scan_track
 from .xmltrack import TrackPoints, free_points_before
 
 __all__ = ["SCAN_MAX_BYTES", "TREE_MAX_BYTES", "read_tcx", "sniff_tcx", "tcx_sport"]
@@ -251,14 +251,14 @@ class _Extract:
         trackpoints).  The trackpoints are taken as :meth:`run_tree` would
         read them from the whole tree: those of the first activity's tracks,
         a pause before each further track, the others counted as skipped.
-        None (read nothing) when the skeleton does not hold exactly the tracks
-        counted, holds a trackpoint outside them, nests activities, or a
-        track does not declare a prefix its trackpoints use.
+        None (read nothing) when the skeleton holds a trackpoint outside the
+        tracks, nests activities, or its tracks are not the ones scanned or do
+        not fit the trackpoints (:func:`~runload.io.xmlscan.fits_skeleton`).
         """
         if next(root.iter("{*}Trackpoint"), None) is not None:
             return None
         tracks = list(root.iter("{*}Track"))
-        if len(tracks) != len(scan.counts):
+        if not fits_skeleton(scan, tracks):
             return None
         activities = list(root.iter("{*}Activity"))
         if any(_inside(a, "{*}Activity") for a in activities):
@@ -271,8 +271,6 @@ class _Extract:
         for track, count in zip(tracks, scan.counts, strict=True):
             if count == 0:
                 continue
-            if not scan.prefixes <= track.nsmap.keys():
-                return None
             if self._accepts(self._owner(track)):
                 if n:
                     self.breaks.append(n)

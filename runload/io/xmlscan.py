@@ -48,11 +48,17 @@ layouts measured no faster than the tree on them.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["IGNORED", "NESTED", "ScannedTrack", "scan_track"]
+from lxml import etree
+
+from ..exceptions import RunloadError
+from .xmlsafe import local_name, parse_tree
+
+__all__ = ["IGNORED", "NESTED", "ScannedTrack", "fits_skeleton", "scan_track"]
 
 #: ``slot_of`` result for an element whose value is not read.
 IGNORED = -1
@@ -67,8 +73,11 @@ _TAG = re.compile(
     rf"<(/?)({_NAME})((?:\s+{_NAME}\s*=\s*(?:\"[^\"<&]*\"|'[^'<&]*'))*)\s*(/?)>", re.ASCII
 )
 _ATTRIBUTE = re.compile(rf"(\s+)({_NAME})(\s*=\s*)(?:\"([^\"<&]*)\"|'([^'<&]*)')", re.ASCII)
-_ENCODING = re.compile(rb"^<\?xml[^>]*?\bencoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
-_UTF8_NAMES = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+_ENCODING = re.compile(rb"\sencoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"']")
+_UTF8_NAMES = frozenset({"utf-8", "utf8"})
+_ASCII_NAMES = frozenset({"us-ascii", "ascii"})  # read here when every byte is ASCII
+#: Longest XML declaration read here. [bytes]
+_MAX_DECLARATION = 4096
 # Characters XML does not allow (C0 controls but tab, newline, carriage return) ...
 _CONTROL = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20))
 # ... nor U+FFFE and U+FFFF (here in UTF-8); nor is "]]>" allowed outside a CDATA section.
@@ -91,18 +100,31 @@ class ScannedTrack:
     prefixes : frozenset of str
         Namespace prefixes the points use; each must be declared on (or
         above) every container that holds points.
+    containers : list of str
+        The qualified name of each container, in document order.
+    point : str
+        The text of the first point (every other has its layout).
+    depth : int
+        Elements nested in a point, the point included.
+
+    A caller checks them against the skeleton's tree with :func:`fits_skeleton`.
     """
 
     skeleton: bytes
     counts: list[int]
     columns: dict[int, Sequence[str]]
     prefixes: frozenset[str]
+    containers: list[str]
+    point: str
+    depth: int
 
 
 @dataclass(frozen=True)
 class _Shape:
     pattern: re.Pattern[str]
     head: str  # how a point starts ("<trkpt")
+    text: str  # the point it was learnt from
+    depth: int  # elements nested in a point, the point included
     tags: int  # "<" per point
     slots: dict[int, int]  # slot -> index of its group in a match
     prefixes: frozenset[str]
@@ -144,9 +166,8 @@ def scan_track(
     text = _plain_text(data)
     if text is None:
         return None
-    opening = re.compile(
-        rf"<((?:[A-Za-z_][\w.\-]*:)?{re.escape(container)})(\s[^<>]*|/)?>", re.ASCII
-    )
+    # Any prefix: a container the pattern did not see would pair the counts with the wrong ones.
+    opening = re.compile(rf"<((?:[^\s<>/:=\"']+:)?{re.escape(container)})(\s[^<>]*|/)?>", re.ASCII)
     crlf = "\r" in text
     # The layout of the first point, and the next few points checked against it, before
     # anything reads the whole document: an irregular one is left to the tree cheaply.
@@ -164,20 +185,24 @@ def scan_track(
     pieces: list[str] = []  # the skeleton
     regions: list[tuple[int, str]] = []  # (index in counts, content)
     counts: list[int] = []
+    names: list[str] = []
     copied = search = 0
     while (found := opening.search(text, search)) is not None:
+        if len(names) == _MAX_CONTAINERS:
+            return None
+        names.append(found.group(1))
         if (found.group(2) or "").rstrip().endswith("/"):  # <trkseg/>: empty
             counts.append(0)
             search = found.end()
             continue
         start = found.end()
-        closing = re.compile(rf"</{re.escape(found.group(1))}\s*>", re.ASCII).search(text, start)
+        closing = _closing_tag(text, found.group(1), start)
         if closing is None:
             return None
         pieces.append(text[copied:start])
-        regions.append((len(counts), text[start : closing.start()]))
+        regions.append((len(counts), text[start:closing]))
         counts.append(0)
-        copied = search = closing.start()
+        copied = search = closing
     pieces.append(text[copied:])
 
     rows: list[tuple[str, ...]] = []
@@ -210,7 +235,69 @@ def scan_track(
         counts=counts,
         columns={slot: by_group[group] for slot, group in shape.slots.items()},
         prefixes=shape.prefixes,
+        containers=names,
+        point=shape.text,
+        depth=shape.depth,
     )
+
+
+#: Most containers (segments, tracks) a document read here may have; a GPX file has a
+#: few, a TCX file one per lap.
+_MAX_CONTAINERS = 4096
+#: Deepest nesting (containers' ancestors, container, point) read here: libxml2 refuses
+#: documents deeper than 256 without its huge-tree option; near it, the tree decides.
+_MAX_DEPTH = 200
+_CLOSE_REST = re.compile(r"\s*>", re.ASCII)
+
+
+def _closing_tag(text: str, name: str, start: int) -> int | None:
+    """Where the first ``</name>`` (with optional whitespace before ``>``) after ``start`` is."""
+    needle = f"</{name}"
+    position = text.find(needle, start)
+    while position != -1:
+        if _CLOSE_REST.match(text, position + len(needle)) is not None:
+            return position
+        position = text.find(needle, position + 1)
+    return None
+
+
+def fits_skeleton(scan: ScannedTrack, containers: Sequence[etree._Element]) -> bool:
+    """Whether the skeleton's containers are the scanned ones, and the points fit in them.
+
+    ``containers`` are the container elements of the skeleton's tree, in
+    document order.  They must have the names counted, in order; every
+    container holding points must declare (or inherit) the prefixes the points
+    use and leave room for their depth; and the first point, whose layout every
+    point has, must be well-formed XML with the namespaces of the container it
+    is in (an attribute written twice through two prefixes of one namespace, an
+    ``xmlns`` that is not a URI, a name longer than the parser allows).
+    """
+    if len(containers) != len(scan.containers):
+        return False
+    first_with_points = None
+    for element, name, count in zip(containers, scan.containers, scan.counts, strict=True):
+        prefix = element.prefix
+        if (f"{prefix}:" if prefix else "") + local_name(element.tag) != name:
+            return False
+        if count == 0:
+            continue
+        if not scan.prefixes <= element.nsmap.keys():
+            return False
+        if sum(1 for _ in element.iterancestors()) + 1 + scan.depth > _MAX_DEPTH:
+            return False
+        if first_with_points is None:
+            first_with_points = element
+    if first_with_points is None:
+        return True
+    declarations = "".join(
+        f' xmlns{":" + prefix if prefix else ""}="{html.escape(uri, quote=True)}"'
+        for prefix, uri in first_with_points.nsmap.items()
+    )
+    wrapped = f"<w{declarations}>{scan.point}</w>".encode()
+    try:
+        return parse_tree(wrapped) is not None
+    except RunloadError:
+        return False
 
 
 #: Most tags one point may have here (a device's point has 5 to 30): a hostile document
@@ -269,13 +356,25 @@ def _plain_text(data: bytes) -> str | None:
     if b"!" in data and b"<!" in data:
         return None
     # So may processing instructions; the XML declaration is the one allowed.
-    allowed = 1 if head.startswith(b"<?xml") else 0
-    end = data.find(b"?>", 0, 2048) if allowed else -1
+    declaration = b""
+    end = -1
+    if head.startswith(b"<?xml") and head[5:6] in (b" ", b"\t", b"\n", b"\r"):
+        begin = data.find(b"<?xml")
+        end = data.find(b"?>", begin, begin + _MAX_DECLARATION)
+        if end == -1:
+            return None
+        declaration = data[begin:end]
+    allowed = 1 if declaration else 0
     if data.find(b"?", end + 2 if end >= 0 else 0) != -1 and data.count(b"<?") > allowed:
         return None
-    declared = _ENCODING.match(head)
-    if declared is not None and declared.group(1).decode().lower() not in _UTF8_NAMES:
-        return None
+    declared = _ENCODING.search(declaration)
+    if declared is not None:
+        encoding = declared.group(1).decode().lower()
+        if encoding in _ASCII_NAMES:
+            if not data.isascii():
+                return None
+        elif encoding not in _UTF8_NAMES:
+            return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -328,8 +427,13 @@ def _learn(
     attrs_text = first.group(3)
     for attr in _ATTRIBUTE.finditer(attrs_text):
         attr_name = attr.group(2)
-        if attr.start() != at or attr_name in seen or attr_name.split(":")[0] == "xmlns":
-            return None  # duplicate attributes or namespace declarations: the tree decides
+        if (
+            attr.start() != at
+            or attr_name in seen
+            or attr_name.split(":")[0] == "xmlns"
+            or attr_name == "xml:id"
+        ):
+            return None  # duplicates, namespace declarations, IDs: the tree decides
         seen.add(attr_name)
         at = attr.end()
         _prefix_of(attr_name, used)
@@ -348,6 +452,7 @@ def _learn(
     # The elements inside the point, up to its closing tag.
     value = "([^<\\r]+)" if crlf else "([^<]+)"
     stack = [name]
+    depth = 1
     pos = first.end()
     n_tags = 1
     open_leaf: str | None = None  # the element opened last, while nothing else followed
@@ -362,8 +467,8 @@ def _learn(
         slot = slot_of(_local(tag_name))
         n_tags += 1
         if is_close:
-            if tag_name != stack.pop():
-                return None
+            if tag_attrs or self_closing or tag_name != stack.pop():
+                return None  # "</a x>", "</a/>", or not the element open
             if open_leaf == tag_name:  # an element without children: a value
                 if not between:
                     if slot >= 0:
@@ -385,8 +490,8 @@ def _learn(
             parts.append(re.escape(between))
             _prefix_of(tag_name, used)
             names = [attr.group(2) for attr in _ATTRIBUTE.finditer(tag_attrs)]
-            if len(set(names)) != len(names):
-                return None  # a duplicate attribute: the parser refuses the document
+            if len(set(names)) != len(names) or "xml:id" in names:
+                return None  # a duplicate attribute; an ID, which must differ at every point
             for attr_name in names:
                 if attr_name.startswith("xmlns:"):
                     return None  # a prefix declared inside a point: scope is the tree's job
@@ -396,6 +501,7 @@ def _learn(
                 return None  # a value element without text: None in the tree
             if not self_closing:
                 stack.append(tag_name)
+                depth = max(depth, len(stack))
         parts.append(re.escape(tag.group(0)))
         open_leaf = tag_name if not is_close and not self_closing else None
         pos = tag.end()
@@ -406,7 +512,13 @@ def _learn(
         return None
     used.discard("xml")
     return _Shape(
-        pattern=pattern, head=f"<{name}", tags=n_tags, slots=slots, prefixes=frozenset(used)
+        pattern=pattern,
+        head=f"<{name}",
+        text=region[start:pos],
+        depth=depth,
+        tags=n_tags,
+        slots=slots,
+        prefixes=frozenset(used),
     )
 
 
