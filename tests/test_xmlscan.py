@@ -107,6 +107,8 @@ GPX_READ = {
     "lon-before-lat": re.sub(rb'lat="([^"]*)" lon="([^"]*)"', rb'lon="\2" lat="\1"', GPX),
     "unreadable-number": GPX.replace(b"<ele>", b"<ele>x", 3),
     "bad-time": _edit_point(GPX, b"trkpt", 5, b"Z</time>", b"Zsoon</time>"),
+    # Not ISO 8601: refused (numpy would warn and apply the offset).
+    "offset-and-z": GPX.replace(b"Z</time>", b"+01:00Z</time>"),
     "time-out-of-range": GPX.replace(b"<time>2024-05-04T07:00:", b"<time>1900-05-04T07:00:"),
     "times-only": re.sub(
         rb"<ele>[^<]*</ele>|<extensions>.*?</extensions>", b"", GPX, flags=re.DOTALL

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
@@ -538,8 +539,12 @@ def _parse_utc_z_times(values: list[str | None]) -> npt.NDArray[np.int64] | None
         years = {v[:4] for v in naive}
         if min(years) < "1980" or max(years) > "2100":
             return None
-        stamps = np.array(naive, dtype="M8[ns]")
-    except (TypeError, IndexError, ValueError):
+        with warnings.catch_warnings():
+            # numpy warns, and applies it, on an offset before the "Z" ("...+01:00Z"):
+            # such a time is left to the general way, which refuses it.
+            warnings.simplefilter("error")
+            stamps = np.array(naive, dtype="M8[ns]")
+    except (TypeError, IndexError, ValueError, Warning):
         return None
     if np.isnat(stamps).any():
         return None
