@@ -436,3 +436,20 @@ def test_documents_found_by_fuzzing_are_left_to_the_tree_or_stream(name):
     read = read_gpx if module is gpx_module else read_tcx
     path = "t.gpx" if module is gpx_module else "t.tcx"
     assert_readings_agree(module, read, doc, tree=None, path=path, pattern=False)
+
+
+def test_a_conversion_chunk_whose_points_are_all_dropped_adds_no_column(monkeypatch):
+    """The tree and stream convert in chunks: a chunk of points without a time only, before
+    timed ones, must leave the sensor columns absent, as the pattern reading does."""
+    from runload.io.xmlsafe import PointTable
+
+    monkeypatch.setattr(PointTable, "chunk", 8)
+    untimed = b'<trkpt lat="45.0" lon="7.0"><ele>1</ele><time> </time></trkpt>\n' * 8
+    timed = b"".join(
+        b'<trkpt lat="45.0" lon="7.0"><time>2024-05-04T07:00:0%dZ</time></trkpt>\n' % i
+        for i in range(4)
+    )
+    doc = b'<?xml version="1.0"?><gpx><trk><trkseg>' + untimed + timed + b"</trkseg></trk></gpx>"
+    _gpx_agree(doc, pattern=False)  # two layouts: the tree reads it, and must agree
+    raw = read_gpx(doc, path="t.gpx")
+    assert list(raw.samples.columns) == ["latitude_deg", "longitude_deg"]

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 import threading
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
@@ -539,12 +538,13 @@ def _parse_utc_z_times(values: list[str | None]) -> npt.NDArray[np.int64] | None
         years = {v[:4] for v in naive}
         if min(years) < "1980" or max(years) > "2100":
             return None
-        with warnings.catch_warnings():
-            # numpy warns, and applies it, on an offset before the "Z" ("...+01:00Z"):
-            # such a time is left to the general way, which refuses it.
-            warnings.simplefilter("error")
-            stamps = np.array(naive, dtype="M8[ns]")
-    except (TypeError, IndexError, ValueError, Warning):
+        # numpy would read an offset before the "Z" ("...+01:00Z"), or a second "Z", with a
+        # warning: such a time is left to the general way, which refuses it.
+        joined = "".join(naive)
+        if "+" in joined or "Z" in joined or joined.count("-") != 2 * len(naive):
+            return None
+        stamps = np.array(naive, dtype="M8[ns]")
+    except (TypeError, IndexError, ValueError):
         return None
     if np.isnat(stamps).any():
         return None
@@ -694,6 +694,9 @@ class PointTable:
                 self._values[slot].append(None)
                 continue
             column = list(compress(given, kept)) if kept is not None else given
+            if not column:  # every point of the chunk dropped: no value, as when all are absent
+                self._values[slot].append(None)
+                continue
             numbers = _to_float(column)
             unread = np.flatnonzero(np.isnan(numbers))
             if unread.size:  # missing (None), "nan" or unreadable text
