@@ -157,16 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     for p, b in plain.items():
         module = {"gpx": gpx_io, "tcx": tcx_io}.get(sniff_format(b, str(p)))
         if module is not None:
-            scan = scan_track(
-                b,
-                point="trkpt" if module is gpx_io else "Trackpoint",
-                container="trkseg" if module is gpx_io else "Track",
-                slot_of=module._scan_slot,
-                attributes=getattr(module, "_SCAN_ATTRIBUTES", {}),
-                time_slot=module._TIME,
-            )
+            spec = module.SCAN_SPEC
+            scan = scan_track(b, spec)
             if scan is not None:
-                columns[p] = {-1 if s == module._TIME else s: c for s, c in scan.columns.items()}
+                columns[p] = {-1 if s == spec.time_slot else s: c for s, c in scan.columns.items()}
 
     def conversion_floor(p: Path, b: bytes) -> None:
         for slot, column in columns.get(p, {}).items():

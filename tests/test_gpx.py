@@ -636,7 +636,7 @@ def test_corpus_is_read_by_the_tree():
     # So that the comparison above is not empty: the corpus files are well-formed, with their
     # points in segments, and the tree reading reads (nearly) all of them.
     paths = GPX_FILES["local_path"].tolist()
-    read = [gpx_module._read_tree((CORPUS / p).read_bytes(), p) is not None for p in paths]
+    read = [gpx_module._read_parsed((CORPUS / p).read_bytes(), p) is not None for p in paths]
     assert sum(read) >= 0.9 * len(paths)
 
 
@@ -670,7 +670,8 @@ def test_stream_keeps_the_names_of_tracks_whose_points_are_outside_segments(wher
     else:  # GPX 1.0 keeps the name under <gpx>
         body = f"<name>Root</name>{pts}"
     data = (HEAD + body + "</gpx>").encode()
-    assert gpx_module._read_tree(data, "t.gpx") is None  # no segment: streamed
+    assert gpx_module._read_scanned(data, "t.gpx") is None  # no segment: streamed
+    assert gpx_module._read_parsed(data, "t.gpx") is None
     raw = read_gpx(data, path="t.gpx")
     assert len(raw.samples) == n
     if where == "trk":

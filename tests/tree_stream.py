@@ -2,9 +2,8 @@
 
 ``runload.io.gpx`` and ``runload.io.tcx`` each read a small regular document by pattern, another
 small one from its parsed tree, and a large or unusual one as a stream; both expose
-``_read_scanned``, ``_read_parsed``, ``_read_tree`` (the first that applies of the two),
-``_read_stream`` and ``_assemble``.  These helpers read a document every way that applies and
-compare what comes out.
+``_read_scanned``, ``_read_parsed``, ``_read_stream`` and ``_assemble``.  These helpers read a
+document every way that applies and compare what comes out.
 """
 
 from __future__ import annotations
@@ -20,9 +19,15 @@ from runload.activity import RawActivity
 from runload.exceptions import RunloadError
 
 
+def whole_reading(module: ModuleType, data: bytes, path: str) -> Any:
+    """The reading a small document gets (by pattern, else from the parsed tree), or None."""
+    state = module._read_scanned(data, path)
+    return state if state is not None else module._read_parsed(data, path)
+
+
 def read_by_tree(module: ModuleType, data: bytes, path: str) -> RawActivity:
     """The reading the reader picks for a small document (by pattern, else parsed)."""
-    state = module._read_tree(data, path)
+    state = whole_reading(module, data, path)
     assert state is not None, "the tree reading deferred to the stream"
     return module._assemble(state, path)
 

@@ -220,6 +220,7 @@ class _Runner:
         for (index, item, content, _data, _size), rec in zip(chunk, recs, strict=True):
             if content is None:  # hashed by the worker
                 content = rec.get("content")
+                rec = {key: value for key, value in rec.items() if key != "content"}
                 identity = self.unhashed.pop(index, None)
                 if content is not None and identity is not None and not rec.get("transient"):
                     self.seen[identity] = content

@@ -70,13 +70,36 @@ def read_bytes(
     elevation: ElevationGain = DEFAULT_ELEVATION_GAIN,
     max_gap_s: float = DEFAULT_MAX_GAP_S,
     limits: ArchiveLimits = DEFAULT_LIMITS,
-    content_sha256: str | None = None,
 ) -> Activity:
-    """Like :func:`read_activity` for content already in memory.
+    """Like :func:`read_activity` for content already in memory."""
+    return read_hashed_bytes(
+        data,
+        None,
+        path=path,
+        format=format,
+        timezone=timezone,
+        elevation=elevation,
+        max_gap_s=max_gap_s,
+        limits=limits,
+    )
 
-    ``content_sha256``, when the caller has already hashed ``data``, is its
-    SHA-256 (hex): the activity id is then taken from it instead of hashing
-    again (for content that is not gzipped, whose id is the hash of ``data``).
+
+def read_hashed_bytes(
+    data: bytes,
+    content_sha256: str | None,
+    *,
+    path: str = "<stream>",
+    format: str | None = None,
+    timezone: str | dt.tzinfo | None = None,
+    elevation: ElevationGain = DEFAULT_ELEVATION_GAIN,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
+) -> Activity:
+    """:func:`read_bytes` for a caller that has just hashed ``data`` (a batch's worker).
+
+    ``content_sha256`` must be ``hashlib.sha256(data).hexdigest()`` (it is not
+    checked): when ``data`` is not gzipped, the activity id is taken from it
+    instead of hashing the same bytes again.  None: hash as :func:`read_bytes` does.
     """
     stored = data
     depth = 0

@@ -70,6 +70,7 @@ __all__ = [
     "garmin_sport",
     "is_garmin_dir",
     "is_garmin_zip",
+    "is_gear_file",
     "parse_gear",
     "parse_summaries",
     "redact_account",

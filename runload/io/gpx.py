@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from ..activity import RawActivity
-from ..exceptions import ParseError, RunloadError
+from ..exceptions import ParseError
 from ..sports import cadence_spm, gpx_sport
 from .registry import register_format
 from .xmlsafe import (
@@ -49,10 +49,10 @@ from .xmlsafe import (
     root_local_name,
     text_of,
 )
-from .xmlscan import IGNORED, NESTED, ScannedTrack, fits_skeleton, scan_track
+from .xmlscan import ScannedTrack, ScanSpec, fits_skeleton, scan_document
 from .xmltrack import TrackPoints, free_points_before
 
-__all__ = ["SCAN_MAX_BYTES", "TREE_MAX_BYTES", "gpx_sport", "read_gpx", "sniff_gpx"]
+__all__ = ["SCAN_MAX_BYTES", "SCAN_SPEC", "TREE_MAX_BYTES", "gpx_sport", "read_gpx", "sniff_gpx"]
 
 #: Documents up to this size are parsed whole into a tree; larger ones are streamed. [bytes]
 #: Reading the tree is about 20 % faster than streaming on typical files of up to 1-2 MB;
@@ -339,16 +339,6 @@ def read_gpx(data: bytes, *, path: str) -> RawActivity:
     return _assemble(state, path)
 
 
-def _read_tree(data: bytes, path: str) -> _Extract | None:
-    """The document read whole, without streaming; None when it must be streamed.
-
-    A regular document's points are read by pattern (:func:`_read_scanned`);
-    any other document is parsed whole into a tree (:func:`_read_parsed`).
-    """
-    state = _read_scanned(data, path)
-    return state if state is not None else _read_parsed(data, path)
-
-
 def _read_parsed(data: bytes, path: str) -> _Extract | None:
     """The document parsed whole and read from the tree; None when it must be streamed."""
     root = parse_tree(data, path=path)
@@ -357,35 +347,21 @@ def _read_parsed(data: bytes, path: str) -> _Extract | None:
     return _Extract(data, path).run_tree(root)
 
 
-def _scan_slot(name: str) -> int:
-    """Slot of a point's descendant for :func:`~runload.io.xmlscan.scan_track`."""
-    if name in _KINDS:
-        return NESTED
-    return _FIELDS.get(name.lower(), IGNORED)
-
-
-_SCAN_ATTRIBUTES = {"lat": _LAT, "lon": _LON}
+#: The points as :mod:`runload.io.xmlscan` reads them.
+SCAN_SPEC = ScanSpec(
+    point="trkpt",
+    container="trkseg",
+    structure=frozenset(_KINDS),
+    fields=_FIELDS,
+    attributes={"lat": _LAT, "lon": _LON},
+    time_slot=_TIME,
+)
 
 
 def _read_scanned(data: bytes, path: str) -> _Extract | None:
     """The points read by pattern and the rest from the skeleton's tree; None if not proved."""
-    scan = scan_track(
-        data,
-        point="trkpt",
-        container="trkseg",
-        slot_of=_scan_slot,
-        attributes=_SCAN_ATTRIBUTES,
-        time_slot=_TIME,
-    )
-    if scan is None:
-        return None
-    try:
-        root = parse_tree(scan.skeleton, path=path)
-    except RunloadError:  # the whole document is read again, and reports it
-        return None
-    if root is None:
-        return None
-    return _Extract(data, path).run_scanned(root, scan)
+    found = scan_document(data, path, SCAN_SPEC)
+    return None if found is None else _Extract(data, path).run_scanned(*found)
 
 
 def _read_stream(data: bytes, path: str) -> _Extract:

@@ -42,7 +42,7 @@ import pandas as pd
 from lxml import etree
 
 from ..activity import RawActivity
-from ..exceptions import ParseError, RunloadError, UnsupportedFormatError
+from ..exceptions import ParseError, UnsupportedFormatError
 from ..sports import FOOT_SPORTS, cadence_spm, tcx_sport
 from .registry import register_format
 from .xmlsafe import (
@@ -55,17 +55,17 @@ from .xmlsafe import (
     text_of,
     to_float,
 )
-from .xmlscan import IGNORED, NESTED, ScannedTrack, fits_skeleton, scan_track
+from .xmlscan import ScannedTrack, ScanSpec, fits_skeleton, scan_document
 from .xmltrack import TrackPoints, free_points_before
 
-__all__ = ["SCAN_MAX_BYTES", "TREE_MAX_BYTES", "read_tcx", "sniff_tcx", "tcx_sport"]
+__all__ = ["SCAN_MAX_BYTES", "SCAN_SPEC", "TREE_MAX_BYTES", "read_tcx", "sniff_tcx", "tcx_sport"]
 
 #: Documents up to this size are parsed whole into a tree; larger ones are streamed. [bytes]
 #: (A 2-hour run recorded every second is about 3.3 MB of TCX.)
 TREE_MAX_BYTES = 4 * 2**20
-#: Documents up to this size may be read by pattern (:mod:`runload.io.xmlscan`), which
-#: holds the text and each value's string (a 13 MB GPX peaked at 4.3 times its size, the
-#: tree at 8.3 times): a 1 Hz run of about 5 hours. [bytes]
+#: Documents up to this size may be read by pattern (:mod:`runload.io.xmlscan`): the same
+#: limit as GPX's (:data:`runload.io.gpx.SCAN_MAX_BYTES`, where the memory is measured),
+#: a 1 Hz run of about 5 hours. [bytes]
 SCAN_MAX_BYTES = 8 * 2**20
 
 # Per-trackpoint value slots.
@@ -398,16 +398,6 @@ def _inside(element: etree._Element, tag: str) -> bool:
     return next(element.iterancestors(tag), None) is not None
 
 
-def _read_tree(data: bytes, path: str) -> _Extract | None:
-    """The document read whole, without streaming; None when it must be streamed.
-
-    A regular document's trackpoints are read by pattern (:func:`_read_scanned`);
-    any other document is parsed whole into a tree (:func:`_read_parsed`).
-    """
-    state = _read_scanned(data, path)
-    return state if state is not None else _read_parsed(data, path)
-
-
 def _read_parsed(data: bytes, path: str) -> _Extract | None:
     """The document parsed whole and read from the tree; None when it must be streamed."""
     root = parse_tree(data, path=path)
@@ -416,32 +406,21 @@ def _read_parsed(data: bytes, path: str) -> _Extract | None:
     return _Extract(data, path).run_tree(root)
 
 
-def _scan_slot(name: str) -> int:
-    """Slot of a trackpoint's descendant for :func:`~runload.io.xmlscan.scan_track`."""
-    if name in _KINDS:
-        return NESTED
-    return _FIELDS.get(name.lower(), IGNORED)
+#: The trackpoints as :mod:`runload.io.xmlscan` reads them.
+SCAN_SPEC = ScanSpec(
+    point="Trackpoint",
+    container="Track",
+    structure=frozenset(_KINDS),
+    fields=_FIELDS,
+    attributes={},
+    time_slot=_TIME,
+)
 
 
 def _read_scanned(data: bytes, path: str) -> _Extract | None:
     """Trackpoints read by pattern and the rest from the skeleton's tree; None if not proved."""
-    scan = scan_track(
-        data,
-        point="Trackpoint",
-        container="Track",
-        slot_of=_scan_slot,
-        attributes={},
-        time_slot=_TIME,
-    )
-    if scan is None:
-        return None
-    try:
-        root = parse_tree(scan.skeleton, path=path)
-    except RunloadError:  # the whole document is read again, and reports it
-        return None
-    if root is None:
-        return None
-    return _Extract(data, path).run_scanned(root, scan)
+    found = scan_document(data, path, SCAN_SPEC)
+    return None if found is None else _Extract(data, path).run_scanned(*found)
 
 
 def _read_stream(data: bytes, path: str) -> _Extract:

@@ -28,7 +28,7 @@ import numpy as np
 from ..activity import DEFAULT_MAX_GAP_S, Activity
 from ..elevation import DEFAULT_ELEVATION_GAIN, ElevationGain
 from ..exceptions import RunloadError
-from .core import read_bytes
+from .core import read_hashed_bytes
 from .files import read_regular_file
 from .limits import DEFAULT_LIMITS, ArchiveLimits
 from .plan import Item, load_item
@@ -63,14 +63,14 @@ def parse_bytes(
 
     ``content_sha256``: the SHA-256 (hex) of ``data``, when already computed.
     """
-    return read_bytes(
+    return read_hashed_bytes(
         data,
+        content_sha256,
         path=path,
         timezone=options.timezone,
         elevation=options.elevation,
         max_gap_s=options.max_gap_s,
         limits=options.limits,
-        content_sha256=content_sha256,
     )
 
 

@@ -609,7 +609,8 @@ class PointTable:
     """Per-point text values, collected row by row and converted in chunks.
 
     An importer appends ``width`` values per point (text or None) to
-    :attr:`rows`, calling :meth:`flush` every :attr:`chunk` points; the text
+    :attr:`rows`, calling :meth:`flush` every :attr:`chunk` points, or hands
+    whole columns to :meth:`add_columns` (the pattern reading); the text
     is then converted in bulk, column by column (times with numpy, or
     :func:`pandas.to_datetime` when they are not all UTC ``...Z``; numbers
     with Python's ``float`` semantics, unreadable ones read as NaN and
@@ -650,7 +651,7 @@ class PointTable:
         self._values: list[list[npt.NDArray[np.float64] | None]] = [[] for _ in range(width)]
 
     def flush(self) -> None:
-        """Convert the rows collected so far (and empty :attr:`rows` in place)."""
+        """Convert the columns added and the rows collected so far (and empty :attr:`rows`)."""
         while self._columns:
             self._convert(self._columns.pop(0))
         rows = self.rows

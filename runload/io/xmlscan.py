@@ -33,8 +33,11 @@ equality is not proved:
   are mostly found out from the first points and a few in each quarter of the
   document, before all of it is read);
 * the first point has mixed content, a container element that maps to a
-  value, a self-closing value element, a namespace declaration, more than
-  :data:`_MAX_TAGS_PER_POINT` tags, or an element the reader treats as
+  value, a self-closing value element, a namespace declaration on the point
+  element or a prefix declared inside it (a default namespace declared on an
+  element inside it is kept: :func:`fits_skeleton` has the parser check it),
+  an ``xml:id``, more than :data:`_MAX_TAGS_PER_POINT` tags or
+  :data:`_MAX_POINT_CHARS` characters, or an element the reader treats as
   structure (``NESTED``: a ``trkseg`` inside a point, say).
 
 The caller must still check the skeleton: that it parses, that its containers
@@ -58,7 +61,15 @@ from lxml import etree
 from ..exceptions import RunloadError
 from .xmlsafe import local_name, parse_tree
 
-__all__ = ["IGNORED", "NESTED", "ScannedTrack", "fits_skeleton", "scan_track"]
+__all__ = [
+    "IGNORED",
+    "NESTED",
+    "ScanSpec",
+    "ScannedTrack",
+    "fits_skeleton",
+    "scan_document",
+    "scan_track",
+]
 
 #: ``slot_of`` result for an element whose value is not read.
 IGNORED = -1
@@ -130,39 +141,60 @@ class _Shape:
     prefixes: frozenset[str]
 
 
-def scan_track(
-    data: bytes,
-    *,
-    point: str,
-    container: str,
-    slot_of: Callable[[str], int],
-    attributes: Mapping[str, int],
-    time_slot: int,
-) -> ScannedTrack | None:
+@dataclass(frozen=True)
+class ScanSpec:
+    """What :func:`scan_track` needs to know of a format's points.
+
+    Attributes
+    ----------
+    point : str
+        Local name of a point element (``"trkpt"``, ``"Trackpoint"``).
+    container : str
+        Local name of the element that holds the points (``"trkseg"``, ``"Track"``).
+    structure : frozenset of str
+        Local names of elements that must not lie inside a point (the
+        reader's own structure: ``trkseg``, ``Lap``...): a document with one
+        there is not read here.
+    fields : mapping of str to int
+        Slot of each element whose text is a value, by lower-cased local name;
+        other elements are not read.
+    attributes : mapping of str to int
+        Slot of each attribute of the point element that is read (``lat``).
+    time_slot : int
+        The slot of the time; a document whose points have none is not read here.
+    """
+
+    point: str
+    container: str
+    structure: frozenset[str]
+    fields: Mapping[str, int]
+    attributes: Mapping[str, int]
+    time_slot: int
+
+    def slot_of(self, name: str) -> int:
+        """Slot of an element inside a point, from its local name (or IGNORED, NESTED)."""
+        if name in self.structure:
+            return NESTED
+        return self.fields.get(name.lower(), IGNORED)
+
+
+def scan_track(data: bytes, spec: ScanSpec) -> ScannedTrack | None:
     """Read the points of a regular document without a tree; None when not proved equal.
 
     Parameters
     ----------
     data : bytes
         The whole (decompressed) document.
-    point : str
-        Local name of a point element (``"trkpt"``, ``"Trackpoint"``).
-    container : str
-        Local name of the element that holds the points (``"trkseg"``, ``"Track"``).
-    slot_of : callable
-        Slot of an element inside a point, from its local name: a slot number
-        (its text is the value), :data:`IGNORED`, or :data:`NESTED` (the file
-        is not read here).
-    attributes : mapping of str to int
-        Slot of each attribute of the point element that is read (``lat``).
-    time_slot : int
-        The slot of the time; a document whose points have none is not read here.
+    spec : ScanSpec
+        The format's points.
 
     Returns
     -------
     ScannedTrack or None
         None when the document is not one this reading is proved exact for.
     """
+    point, container, time_slot = spec.point, spec.container, spec.time_slot
+    slot_of, attributes = spec.slot_of, spec.attributes
     text = _plain_text(data)
     if text is None:
         return None
@@ -183,7 +215,7 @@ def scan_track(
         return None
 
     pieces: list[str] = []  # the skeleton
-    regions: list[tuple[int, str]] = []  # (index in counts, content)
+    regions: list[tuple[int, int, int]] = []  # (index in counts, start, end of the content)
     counts: list[int] = []
     names: list[str] = []
     copied = search = 0
@@ -200,25 +232,25 @@ def scan_track(
         if closing is None:
             return None
         pieces.append(text[copied:start])
-        regions.append((len(counts), text[start:closing]))
+        regions.append((len(counts), start, closing))
         counts.append(0)
         copied = search = closing
     pieces.append(text[copied:])
 
     rows: list[tuple[str, ...]] = []
-    for index, region in regions:
-        if "<" not in region:
+    for index, start, end in regions:
+        first = text.find("<", start, end)
+        if first == -1:
             continue  # nothing but text, which the tree reading ignores too
-        if "&" in region:
+        if text.find("&", start, end) != -1:
             return None
         if shape is None:
-            first = region.index("<")
-            shape = _learn(region, first, crlf, point, slot_of, attributes, time_slot)
-            if shape is None or not _leading_points_match(shape.pattern, region, first):
+            shape = _learn(text, first, crlf, point, slot_of, attributes, time_slot)
+            if shape is None or not _leading_points_match(shape.pattern, text, first):
                 return None
-        found_rows = shape.pattern.findall(region)
+        found_rows = shape.pattern.findall(text, start, end)
         # Every "<" belongs to a matched point: the rest is text without markup.
-        if region.count("<") != len(found_rows) * shape.tags:
+        if text.count("<", start, end) != len(found_rows) * shape.tags:
             return None
         counts[index] = len(found_rows)
         if shape.pattern.groups == 1:
@@ -264,6 +296,25 @@ def _closing_tag(text: str, name: str, start: int) -> int | None:
     return None if found is None else found.start()
 
 
+def scan_document(
+    data: bytes, path: str, spec: ScanSpec
+) -> tuple[etree._Element, ScannedTrack] | None:
+    """The points read by pattern and the tree of the rest (the skeleton); None if not proved.
+
+    The caller still checks the skeleton's containers against the scan with
+    :func:`fits_skeleton`.  A skeleton the strict parser refuses gives None:
+    the whole document is then read again by the other readings, which say why.
+    """
+    scan = scan_track(data, spec)
+    if scan is None:
+        return None
+    try:
+        root = parse_tree(scan.skeleton, path=path)
+    except RunloadError:
+        return None
+    return None if root is None else (root, scan)
+
+
 def fits_skeleton(scan: ScannedTrack, containers: Sequence[etree._Element]) -> bool:
     """Whether the skeleton's containers are the scanned ones, and the points fit in them.
 
@@ -277,7 +328,7 @@ def fits_skeleton(scan: ScannedTrack, containers: Sequence[etree._Element]) -> b
     """
     if len(containers) != len(scan.containers):
         return False
-    first_with_points = None
+    namespaces: set[tuple[tuple[str, str], ...]] = set()
     for element, name, count in zip(containers, scan.containers, scan.counts, strict=True):
         prefix = element.prefix
         if (f"{prefix}:" if prefix else "") + local_name(element.tag) != name:
@@ -288,21 +339,26 @@ def fits_skeleton(scan: ScannedTrack, containers: Sequence[etree._Element]) -> b
             return False
         if sum(1 for _ in element.iterancestors()) + 1 + scan.depth > _MAX_DEPTH:
             return False
-        if first_with_points is None:
-            first_with_points = element
-    if first_with_points is None:
-        return True
+        namespaces.add(tuple(sorted((p or "", uri) for p, uri in element.nsmap.items())))
+    return all(_point_parses(scan.point, declared) for declared in namespaces)
+
+
+def _point_parses(point: str, namespaces: tuple[tuple[str, str], ...]) -> bool:
+    """Whether ``point`` is well-formed XML with these namespaces (prefix "" is the default)."""
     declarations = "".join(
         f' xmlns{":" + prefix if prefix else ""}="{html.escape(uri, quote=True)}"'
-        for prefix, uri in first_with_points.nsmap.items()
+        for prefix, uri in namespaces
     )
-    wrapped = f"<w{declarations}>{scan.point}</w>".encode()
     try:
-        return parse_tree(wrapped) is not None
+        return parse_tree(f"<w{declarations}>{point}</w>".encode()) is not None
     except RunloadError:
         return False
 
 
+#: Longest point read here (a device's point is 100 to 1,000 characters), and most
+#: attributes on it: a hostile point would otherwise become a pattern of megabytes.
+_MAX_POINT_CHARS = 16384
+_MAX_POINT_ATTRIBUTES = 32
 #: Most tags one point may have here (a device's point has 5 to 30): a hostile document
 #: of nested elements is left to the tree, which limits the depth, without building a
 #: pattern of a million parts.
@@ -416,7 +472,8 @@ def _learn(
     ``crlf``: whether the document holds a carriage return (which the parser
     turns into a newline: a value holding one is not read here).
     """
-    first = _TAG.match(region, start)
+    limit = min(len(region), start + _MAX_POINT_CHARS)  # a longer point is not read here
+    first = _TAG.match(region, start, limit)
     if first is None or first.group(1) or first.group(4) or _local(first.group(2)) != point:
         return None
     name = first.group(2)
@@ -429,6 +486,8 @@ def _learn(
     at = 0
     attrs_text = first.group(3)
     for attr in _ATTRIBUTE.finditer(attrs_text):
+        if groups == _MAX_POINT_ATTRIBUTES:
+            return None
         attr_name = attr.group(2)
         if (
             attr.start() != at
@@ -462,7 +521,7 @@ def _learn(
     while stack:
         if n_tags > _MAX_TAGS_PER_POINT:
             return None
-        tag = _TAG.search(region, pos)
+        tag = _TAG.search(region, pos, limit)
         if tag is None:
             return None
         between = region[pos : tag.start()]
@@ -502,9 +561,9 @@ def _learn(
                     _prefix_of(attr_name, used)
             if self_closing and slot >= 0:
                 return None  # a value element without text: None in the tree
+            depth = max(depth, len(stack) + 1)
             if not self_closing:
                 stack.append(tag_name)
-                depth = max(depth, len(stack))
         parts.append(re.escape(tag.group(0)))
         open_leaf = tag_name if not is_close and not self_closing else None
         pos = tag.end()

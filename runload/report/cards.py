@@ -42,9 +42,11 @@ __all__ = [
     "episode_repr",
     "flag_html",
     "flag_repr",
+    "html_text",
     "log_html",
     "log_repr",
     "scrub_paths",
+    "wrap_card",
 ]
 
 #: An absolute path inside a message: at least two components after a root, a drive or ``~``.

@@ -87,6 +87,7 @@ __all__ = [
     "WeekPlan",
     "gear_crossing_date",
     "generate_history",
+    "pick_format",
     "plan_activities",
     "plan_week",
     "preset",
