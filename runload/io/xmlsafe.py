@@ -523,6 +523,10 @@ def _parse_time_column(
     return t_ns, unusable | outside, outside
 
 
+#: What numpy's time parser takes for the start of a time zone (besides a "-").
+_ZONE_MARKS = ("+", "Z", "z", "\u2212", " ", "\t", "\n", "\r", "\x0b", "\x0c")
+
+
 def _parse_utc_z_times(values: list[str | None]) -> npt.NDArray[np.int64] | None:
     """Fast path for the common case: every time present, in UTC, written ``...Z``.
 
@@ -538,10 +542,11 @@ def _parse_utc_z_times(values: list[str | None]) -> npt.NDArray[np.int64] | None
         years = {v[:4] for v in naive}
         if min(years) < "1980" or max(years) > "2100":
             return None
-        # numpy would read an offset before the "Z" ("...+01:00Z"), or a second "Z", with a
-        # warning: such a time is left to the general way, which refuses it.
+        # numpy reads a time zone (an offset before the "Z", a second "Z" or "z", whitespace)
+        # with a warning: such a time is left to the general way, which refuses it.  (A time
+        # numpy cannot read at all may still warn before it fails; the file fails then too.)
         joined = "".join(naive)
-        if "+" in joined or "Z" in joined or joined.count("-") != 2 * len(naive):
+        if joined.count("-") != 2 * len(naive) or any(mark in joined for mark in _ZONE_MARKS):
             return None
         stamps = np.array(naive, dtype="M8[ns]")
     except (TypeError, IndexError, ValueError):
