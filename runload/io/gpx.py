@@ -43,14 +43,19 @@ from ..sports import cadence_spm, gpx_sport
 from .registry import register_format
 from .xmlsafe import (
     PointTable,
-    iter_end_elements,
     local_name,
-    parse_tree,
     root_local_name,
     text_of,
 )
-from .xmlscan import ScannedTrack, ScanSpec, fits_skeleton, scan_document
-from .xmltrack import TrackPoints, free_points_before
+from .xmlscan import ScannedTrack, ScanSpec, fits_skeleton
+from .xmltrack import (
+    TrackPoints,
+    free_points_before,
+    has_ancestor,
+    read_by_pattern,
+    read_parsed,
+    read_streamed,
+)
 
 __all__ = ["SCAN_MAX_BYTES", "SCAN_SPEC", "TREE_MAX_BYTES", "gpx_sport", "read_gpx", "sniff_gpx"]
 
@@ -106,11 +111,6 @@ def _tree_field(tag: object) -> int:
     if name in _KINDS:
         return _NESTED_KIND
     return _FIELDS.get(name.lower(), 0)
-
-
-def _inside(element: etree._Element, tag: str) -> bool:
-    """Whether an ancestor of ``element`` matches ``tag``."""
-    return next(element.iterancestors(tag), None) is not None
 
 
 def sniff_gpx(head: bytes) -> bool:
@@ -189,7 +189,7 @@ class _Extract:
         tracks and metadata blocks do not nest.  Returns None (read nothing)
         otherwise: the caller then streams the document.
         """
-        if any(_inside(segment, "{*}trkseg") for segment in root.iter("{*}trkseg")):
+        if any(has_ancestor(segment, "{*}trkseg") for segment in root.iter("{*}trkseg")):
             return None  # the stream ends a segment where an inner one ends, even an empty one
         try:
             n_points = self._points_from_tree(root)
@@ -216,7 +216,7 @@ class _Extract:
         for segment, count in zip(segments, scan.counts, strict=True):
             if count == 0:
                 continue
-            if _inside(segment, "{*}trkseg"):
+            if has_ancestor(segment, "{*}trkseg"):
                 return None
             if n_points:
                 self.breaks.append(n_points)
@@ -227,11 +227,11 @@ class _Extract:
     def _read_rest(self, root: etree._Element, n_points: int) -> _Extract | None:
         """Tracks, metadata and the root, once the points are read."""
         for trk in root.iter("{*}trk"):
-            if _inside(trk, "{*}trk"):
+            if has_ancestor(trk, "{*}trk"):
                 return None
             self._read_track_info(trk)
         for metadata in root.iter("{*}metadata"):
-            if _inside(metadata, "{*}metadata"):
+            if has_ancestor(metadata, "{*}metadata"):
                 return None
             self._read_metadata(metadata)
         if local_name(root.tag) == "gpx":
@@ -255,7 +255,7 @@ class _Extract:
                 if (
                     parent is None
                     or local_name(parent.tag) != "trkseg"
-                    or _inside(parent, "{*}trkseg")
+                    or has_ancestor(parent, "{*}trkseg")
                 ):
                     raise _NeedsStreaming
                 if n:
@@ -340,11 +340,7 @@ def read_gpx(data: bytes, *, path: str) -> RawActivity:
 
 
 def _read_parsed(data: bytes, path: str) -> _Extract | None:
-    """The document parsed whole and read from the tree; None when it must be streamed."""
-    root = parse_tree(data, path=path)
-    if root is None:
-        return None
-    return _Extract(data, path).run_tree(root)
+    return read_parsed(data, path, _Extract)
 
 
 #: The points as :mod:`runload.io.xmlscan` reads them.
@@ -359,16 +355,11 @@ SCAN_SPEC = ScanSpec(
 
 
 def _read_scanned(data: bytes, path: str) -> _Extract | None:
-    """The points read by pattern and the rest from the skeleton's tree; None if not proved."""
-    found = scan_document(data, path, SCAN_SPEC)
-    return None if found is None else _Extract(data, path).run_scanned(*found)
+    return read_by_pattern(data, path, SCAN_SPEC, _Extract)
 
 
 def _read_stream(data: bytes, path: str) -> _Extract:
-    """The document read in one streaming pass."""
-    return iter_end_elements(
-        data, tags=_TAGS, consume=lambda els: _Extract(data, path).run(els), path=path
-    )
+    return read_streamed(data, path, _TAGS, _Extract)
 
 
 def _assemble(st: _Extract, path: str) -> RawActivity:

@@ -47,16 +47,21 @@ from ..sports import FOOT_SPORTS, cadence_spm, tcx_sport
 from .registry import register_format
 from .xmlsafe import (
     PointTable,
-    iter_end_elements,
     local_name,
     parse_times_ns,
-    parse_tree,
     root_local_name,
     text_of,
     to_float,
 )
-from .xmlscan import ScannedTrack, ScanSpec, fits_skeleton, scan_document
-from .xmltrack import TrackPoints, free_points_before
+from .xmlscan import ScannedTrack, ScanSpec, fits_skeleton
+from .xmltrack import (
+    TrackPoints,
+    free_points_before,
+    has_ancestor,
+    read_by_pattern,
+    read_parsed,
+    read_streamed,
+)
 
 __all__ = ["SCAN_MAX_BYTES", "SCAN_SPEC", "TREE_MAX_BYTES", "read_tcx", "sniff_tcx", "tcx_sport"]
 
@@ -232,7 +237,7 @@ class _Extract:
         the document.
         """
         activities = list(root.iter("{*}Activity"))
-        if any(_inside(a, "{*}Activity") for a in activities):
+        if any(has_ancestor(a, "{*}Activity") for a in activities):
             return None
         if activities:
             self.activity = activities[0]
@@ -261,7 +266,7 @@ class _Extract:
         if not fits_skeleton(scan, tracks):
             return None
         activities = list(root.iter("{*}Activity"))
-        if any(_inside(a, "{*}Activity") for a in activities):
+        if any(has_ancestor(a, "{*}Activity") for a in activities):
             return None
         if activities:
             self.activity = activities[0]
@@ -393,17 +398,8 @@ def read_tcx(data: bytes, *, path: str) -> RawActivity:
     return _assemble(state, path)
 
 
-def _inside(element: etree._Element, tag: str) -> bool:
-    """Whether an ancestor of ``element`` matches ``tag``."""
-    return next(element.iterancestors(tag), None) is not None
-
-
 def _read_parsed(data: bytes, path: str) -> _Extract | None:
-    """The document parsed whole and read from the tree; None when it must be streamed."""
-    root = parse_tree(data, path=path)
-    if root is None:
-        return None
-    return _Extract(data, path).run_tree(root)
+    return read_parsed(data, path, _Extract)
 
 
 #: The trackpoints as :mod:`runload.io.xmlscan` reads them.
@@ -418,16 +414,11 @@ SCAN_SPEC = ScanSpec(
 
 
 def _read_scanned(data: bytes, path: str) -> _Extract | None:
-    """Trackpoints read by pattern and the rest from the skeleton's tree; None if not proved."""
-    found = scan_document(data, path, SCAN_SPEC)
-    return None if found is None else _Extract(data, path).run_scanned(*found)
+    return read_by_pattern(data, path, SCAN_SPEC, _Extract)
 
 
 def _read_stream(data: bytes, path: str) -> _Extract:
-    """The document read in one streaming pass."""
-    return iter_end_elements(
-        data, tags=_TAGS, consume=lambda els: _Extract(data, path).run(els), path=path
-    )
+    return read_streamed(data, path, _TAGS, _Extract)
 
 
 def _one_time(text: str | None, path: str) -> pd.Timestamp | None:

@@ -1,4 +1,8 @@
-"""What the GPX and TCX readers share once a document's points are collected.
+"""What the GPX and TCX readers share: how a document is read, and what follows.
+
+Each reader has one ``_Extract`` class that reads a document one of three ways
+(:class:`TrackReading`); :func:`read_by_pattern`, :func:`read_parsed` and
+:func:`read_streamed` start each reading the same way for both.
 
 Both readers collect their points as text in a :class:`~runload.io.xmlsafe.PointTable`
 (one row per point, one slot per value) and record where a new segment (GPX
@@ -13,7 +17,8 @@ that are not finite read as missing, columns in the order of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -22,9 +27,65 @@ from lxml import etree
 
 from ..exceptions import ParseError
 from ..schema import SAMPLE_COLUMNS
-from .xmlsafe import PointTable, local_name
+from .xmlsafe import PointTable, iter_end_elements, local_name, parse_tree
+from .xmlscan import ScannedTrack, ScanSpec, scan_document
 
-__all__ = ["TrackPoints", "free_points_before"]
+__all__ = [
+    "TrackPoints",
+    "TrackReading",
+    "free_points_before",
+    "has_ancestor",
+    "read_by_pattern",
+    "read_parsed",
+    "read_streamed",
+]
+
+R = TypeVar("R", bound="TrackReading")
+
+
+class TrackReading(Protocol):
+    """One reading of a document by a reader (GPX's or TCX's ``_Extract``), in one of three ways.
+
+    Each gives the reading itself, or None when the document must be read another way.
+    """
+
+    def run(self: R, elements: Iterator[etree._Element]) -> R: ...
+
+    def run_tree(self: R, root: etree._Element) -> R | None: ...
+
+    def run_scanned(self: R, root: etree._Element, scan: ScannedTrack) -> R | None: ...
+
+
+def read_by_pattern(
+    data: bytes, path: str, spec: ScanSpec, reading: Callable[[bytes, str], R]
+) -> R | None:
+    """The points read by pattern and the rest from the skeleton's tree; None if not proved."""
+    found = scan_document(data, path, spec)
+    return None if found is None else reading(data, path).run_scanned(*found)
+
+
+def read_parsed(data: bytes, path: str, reading: Callable[[bytes, str], R]) -> R | None:
+    """The document parsed whole and read from the tree; None when it must be streamed."""
+    root = parse_tree(data, path=path)
+    return None if root is None else reading(data, path).run_tree(root)
+
+
+def read_streamed(
+    data: bytes, path: str, tags: tuple[str, ...], reading: Callable[[bytes, str], R]
+) -> R:
+    """The document read in one streaming pass over the elements ``tags`` name.
+
+    A fresh reading per pass: the stream is read again, in recover mode, when the
+    strict pass fails on an undeclared prefix.
+    """
+    return iter_end_elements(
+        data, tags=tags, consume=lambda elements: reading(data, path).run(elements), path=path
+    )
+
+
+def has_ancestor(element: etree._Element, tag: str) -> bool:
+    """Whether an ancestor of ``element`` matches ``tag`` (``{*}name`` for any namespace)."""
+    return next(element.iterancestors(tag), None) is not None
 
 
 def free_points_before(point: etree._Element, *, container: str) -> None:
