@@ -154,15 +154,7 @@ def test_an_irregular_point_between_the_sampled_ones_is_refused_by_the_count():
     doc = gpx_bytes(_track(400))
     late = _sub_point(doc, b"trkpt", 60, rb"<gpxtpx:hr>[^<]*</gpxtpx:hr>", b"")
     spec = gpx_module.SCAN_SPEC
-    shape = xmlscan._learn(
-        late.decode(),
-        late.index(b"<trkpt"),
-        False,
-        spec.point,
-        spec.slot_of,
-        spec.attributes,
-        spec.time_slot,
-    )
+    shape = xmlscan._learn(late.decode(), late.index(b"<trkpt"), False, spec)
     assert shape is not None
     assert xmlscan._sampled_points_match(shape, late.decode(), late.index(b"<trkpt"))
     _gpx_agree(late, pattern=False)

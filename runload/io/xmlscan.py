@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -193,13 +193,13 @@ def scan_track(data: bytes, spec: ScanSpec) -> ScannedTrack | None:
     ScannedTrack or None
         None when the document is not one this reading is proved exact for.
     """
-    point, container, time_slot = spec.point, spec.container, spec.time_slot
-    slot_of, attributes = spec.slot_of, spec.attributes
     text = _plain_text(data)
     if text is None:
         return None
     # Any prefix: a container the pattern did not see would pair the counts with the wrong ones.
-    opening = re.compile(rf"<((?:[^\s<>/:=\"']+:)?{re.escape(container)})(\s[^<>]*|/)?>", re.ASCII)
+    opening = re.compile(
+        rf"<((?:[^\s<>/:=\"']+:)?{re.escape(spec.container)})(\s[^<>]*|/)?>", re.ASCII
+    )
     crlf = "\r" in text
     # The layout of the first point, and the next few points checked against it, before
     # anything reads the whole document: an irregular one is left to the tree cheaply.
@@ -208,7 +208,7 @@ def scan_track(data: bytes, spec: ScanSpec) -> ScannedTrack | None:
     if found is not None and not (found.group(2) or "").rstrip().endswith("/"):
         first = text.find("<", found.end())
         if first != -1 and not text.startswith("</", first):
-            shape = _learn(text, first, crlf, point, slot_of, attributes, time_slot)
+            shape = _learn(text, first, crlf, spec)
             if shape is None or not _sampled_points_match(shape, text, first):
                 return None
     if not _allowed_characters(data):
@@ -245,7 +245,7 @@ def scan_track(data: bytes, spec: ScanSpec) -> ScannedTrack | None:
         if text.find("&", start, end) != -1:
             return None
         if shape is None:
-            shape = _learn(text, first, crlf, point, slot_of, attributes, time_slot)
+            shape = _learn(text, first, crlf, spec)
             if shape is None or not _leading_points_match(shape.pattern, text, first):
                 return None
         found_rows = shape.pattern.findall(text, start, end)
@@ -455,15 +455,7 @@ def _allowed_characters(data: bytes) -> bool:
     )
 
 
-def _learn(
-    region: str,
-    start: int,
-    crlf: bool,
-    point: str,
-    slot_of: Callable[[str], int],
-    attributes: Mapping[str, int],
-    time_slot: int,
-) -> _Shape | None:
+def _learn(region: str, start: int, crlf: bool, spec: ScanSpec) -> _Shape | None:
     """The pattern of the point at ``start``; None when it cannot be read exactly.
 
     The pattern is the point's own text with each value (an attribute read,
@@ -473,6 +465,7 @@ def _learn(
     turns into a newline: a value holding one is not read here).
     """
     limit = min(len(region), start + _MAX_POINT_CHARS)  # a longer point is not read here
+    point, slot_of, attributes = spec.point, spec.slot_of, spec.attributes
     first = _TAG.match(region, start, limit)
     if first is None or first.group(1) or first.group(4) or _local(first.group(2)) != point:
         return None
@@ -567,7 +560,7 @@ def _learn(
         parts.append(re.escape(tag.group(0)))
         open_leaf = tag_name if not is_close and not self_closing else None
         pos = tag.end()
-    if time_slot not in slots:
+    if spec.time_slot not in slots:
         return None
     pattern = re.compile("".join(parts))
     if pattern.match(region, start) is None:
